@@ -1,0 +1,51 @@
+# Mailbell — build, test, demo.
+#
+#   make demo   build and run Mailbell against its built-in demo IMAP server
+#   make test   install what the tests need, then run every test
+#   make bench  benchmarks (not part of make test)
+
+SHELL := /bin/bash
+GO ?= go
+export LANG ?= C.UTF-8
+
+# Debian packages the build and the tests need.
+BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+	libxinerama-dev libxi-dev libxxf86vm-dev
+TEST_PKGS := dovecot-imapd openssl xvfb xauth imagemagick dunst gnome-keyring \
+	libsecret-tools x11-utils dbus dbus-x11 procps
+BENCH_PKGS := mailnag
+
+.PHONY: all build deps bench-deps test test-unit test-race vet demo bench soak clean
+
+all: build
+
+build:
+	$(GO) build -o bin/mailbell .
+
+# deps installs only the missing packages; it needs root (or sudo) when some are missing.
+deps:
+	@./.ci/install-debs $(BUILD_PKGS) $(TEST_PKGS)
+	@$(GO) mod download
+
+bench-deps: deps
+	@./.ci/install-debs $(BENCH_PKGS)
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+# The core (mail, app, platform) must build without cgo: no GL, no X.
+test-nocgo:
+	CGO_ENABLED=0 $(GO) build ./mail/... ./app/... ./platform/...
+
+test: deps vet test-nocgo
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+demo: deps build
+	./bin/mailbell --demo
+
+bench: bench-deps
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m ./bench/...
+
+clean:
+	rm -rf bin
