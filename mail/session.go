@@ -1,0 +1,334 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
+)
+
+// session is one logged-in connection. Exactly one goroutine uses it.
+type session struct {
+	acct     Account
+	opts     Options
+	conn     *watchedConn
+	client   *imapclient.Client
+	trace    *redactor
+	timedOut atomic.Bool
+	// stopCancel undoes the context.AfterFunc that closes the connection
+	// when the caller's context ends.
+	stopCancel func() bool
+}
+
+// unilateral receives what the server says unasked. Its callbacks run on
+// the client's reader goroutine: they must never call the client or block.
+type unilateral struct {
+	exists   chan struct{} // EXISTS (maybe new mail)
+	changed  chan struct{} // EXPUNGE or FLAGS (counts changed)
+	expunged atomic.Int64
+	total    atomic.Int64
+}
+
+func newUnilateral() *unilateral {
+	return &unilateral{exists: make(chan struct{}, 1), changed: make(chan struct{}, 1)}
+}
+
+func poke(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+func (u *unilateral) handler() *imapclient.UnilateralDataHandler {
+	return &imapclient.UnilateralDataHandler{
+		Expunge: func(uint32) {
+			u.expunged.Add(1)
+			u.total.Add(-1)
+			poke(u.changed)
+		},
+		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+			if d.NumMessages != nil {
+				u.total.Store(int64(*d.NumMessages))
+				poke(u.exists)
+			}
+		},
+		Fetch: func(msg *imapclient.FetchMessageData) {
+			// Must be consumed; a FLAGS change from another client lands here.
+			for msg.Next() != nil {
+			}
+			poke(u.changed)
+		},
+	}
+}
+
+// dial connects, secures and logs in. It honours opts.DialTimeout and ctx;
+// ctx's end later closes the connection (the only way to unblock a read).
+func dial(ctx context.Context, a Account, opts Options, u *unilateral, authenticating func()) (*session, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	dctx, cancel := context.WithTimeout(ctx, opts.DialTimeout)
+	defer cancel()
+
+	wc, conn, err := dialTCP(dctx, a)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{acct: a, opts: opts, conn: wc}
+	if opts.Trace != nil {
+		s.trace = newRedactor(opts.Trace)
+	}
+	// Closing the connection is the only way to unblock the client: do it
+	// when the dial deadline passes, and later when ctx ends.
+	stopDial := context.AfterFunc(dctx, func() {
+		if ctx.Err() == nil {
+			s.timedOut.Store(true)
+		}
+		wc.Close()
+	})
+	fail := func(err error) (*session, error) {
+		wc.Close()
+		if s.timedOut.Load() || (dctx.Err() != nil && ctx.Err() == nil) {
+			return nil, fmt.Errorf("%s: %w", a.Addr(), ErrTimeout)
+		}
+		return nil, err
+	}
+
+	copts := &imapclient.Options{
+		WordDecoder:           wordDecoder,
+		UnilateralDataHandler: u.handler(),
+	}
+	if s.trace != nil {
+		copts.DebugWriter = s.trace
+	}
+	switch a.Security {
+	case SecuritySTARTTLS:
+		cfg, err := tlsConfig(a)
+		if err != nil {
+			return fail(err)
+		}
+		copts.TLSConfig = cfg
+		s.client, err = imapclient.NewStartTLS(wc, copts)
+		if err != nil {
+			var imapErr *imap.Error
+			if errors.As(err, &imapErr) {
+				// The server answered STARTTLS with NO or BAD. Nothing else was sent.
+				return fail(fmt.Errorf("%w (%s)", ErrNoSTARTTLS, a.Host))
+			}
+			if tlsErr := classifyTLSError(a, err); IsPermanent(tlsErr) {
+				return fail(tlsErr)
+			}
+			return fail(fmt.Errorf("STARTTLS with %s: %w", a.Addr(), cleanNetErr(err)))
+		}
+	default:
+		s.client = imapclient.New(conn, copts)
+	}
+	if err := s.client.WaitGreeting(); err != nil {
+		return fail(fmt.Errorf("greeting from %s: %w", a.Addr(), cleanNetErr(err)))
+	}
+	if authenticating != nil {
+		authenticating()
+	}
+	if err := s.login(dctx); err != nil {
+		return fail(err)
+	}
+	if !stopDial() {
+		return fail(fmt.Errorf("%s: %w", a.Addr(), ErrTimeout))
+	}
+	s.stopCancel = context.AfterFunc(ctx, s.closeSoon)
+	return s, nil
+}
+
+func (s *session) login(ctx context.Context) error {
+	pw, err := s.acct.Password(ctx)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrNoPassword, err)
+	}
+	if s.trace != nil {
+		s.trace.secret.Store(&pw)
+		s.trace.inLogin.Store(true)
+		defer s.trace.inLogin.Store(false)
+	}
+	caps := s.client.Caps()
+	// AUTHENTICATE PLAIN where offered (no quoting rules to trip over), else LOGIN.
+	if caps.Has(imap.Cap("AUTH=PLAIN")) || caps.Has(imap.CapLoginDisabled) {
+		err = s.client.Authenticate(sasl.NewPlainClient("", s.acct.Username, pw))
+	} else {
+		err = s.client.Login(s.acct.Username, pw).Wait()
+	}
+	if err == nil {
+		return nil
+	}
+	var imapErr *imap.Error
+	if errors.As(err, &imapErr) && imapErr.Type == imap.StatusResponseTypeNo {
+		return fmt.Errorf("%w for %s", ErrAuth, s.acct.Username)
+	}
+	if errors.As(err, &imapErr) {
+		return fmt.Errorf("login refused by %s: %s", s.acct.Host, sanitizeServerText(imapErr.Text))
+	}
+	return fmt.Errorf("login at %s: %w", s.acct.Addr(), cleanNetErr(err))
+}
+
+// closeSoon ends the session from outside its goroutine: LOGOUT gets a short
+// grace, then the connection is closed whatever the server does.
+func (s *session) closeSoon() {
+	time.AfterFunc(time.Second, func() { s.conn.Close() })
+}
+
+// close ends the session politely when the server still answers.
+func (s *session) close(polite bool) {
+	if s.stopCancel != nil {
+		s.stopCancel()
+	}
+	if polite {
+		stop := s.guard(time.Second)
+		_ = s.client.Logout().Wait()
+		stop()
+	}
+	s.client.Close()
+	s.conn.Close()
+}
+
+// guard closes the connection if the returned stop is not called within d:
+// a stalled server must never hang a command.
+func (s *session) guard(d time.Duration) (stop func()) {
+	t := time.AfterFunc(d, func() {
+		s.timedOut.Store(true)
+		s.conn.Close()
+	})
+	return func() { t.Stop() }
+}
+
+// wrapErr turns an I/O error after a guard fired into ErrTimeout.
+func (s *session) wrapErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if s.timedOut.Load() {
+		return fmt.Errorf("%s: server did not answer: %w", what, ErrTimeout)
+	}
+	var imapErr *imap.Error
+	if errors.As(err, &imapErr) {
+		return fmt.Errorf("%s: server said %s %s", what, imapErr.Type, sanitizeServerText(imapErr.Text))
+	}
+	return fmt.Errorf("%s: %w", what, cleanNetErr(err))
+}
+
+// examine opens the folder read-only.
+func (s *session) examine(folder string) (*imap.SelectData, error) {
+	stop := s.guard(s.opts.CommandTimeout)
+	data, err := s.client.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
+	stop()
+	if err != nil {
+		var imapErr *imap.Error
+		if errors.As(err, &imapErr) && imapErr.Type == imap.StatusResponseTypeNo {
+			return nil, fmt.Errorf("%w: %q: %s", ErrNoFolder, folder, sanitizeServerText(imapErr.Text))
+		}
+		return nil, s.wrapErr("EXAMINE "+folder, err)
+	}
+	return data, nil
+}
+
+var envelopeItems = &imap.FetchOptions{UID: true, Flags: true, Envelope: true, InternalDate: true}
+
+// fetch runs a FETCH / UID FETCH for envelopes and converts the result.
+func (s *session) fetch(set imap.NumSet) ([]Message, error) {
+	stop := s.guard(s.opts.CommandTimeout)
+	bufs, err := s.client.Fetch(set, envelopeItems).Collect()
+	stop()
+	if err != nil {
+		return nil, s.wrapErr("FETCH", err)
+	}
+	msgs := make([]Message, 0, len(bufs))
+	for _, b := range bufs {
+		msgs = append(msgs, toMessage(b))
+	}
+	return msgs, nil
+}
+
+// unseen counts unseen messages: one number over the wire with ESEARCH,
+// else the list of sequence numbers.
+func (s *session) unseen() (int, error) {
+	criteria := &imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagSeen}}
+	caps := s.client.Caps()
+	var opts *imap.SearchOptions
+	if caps.Has(imap.CapESearch) || caps.Has(imap.CapIMAP4rev2) {
+		opts = &imap.SearchOptions{ReturnCount: true}
+	}
+	stop := s.guard(s.opts.CommandTimeout)
+	data, err := s.client.Search(criteria, opts).Wait()
+	stop()
+	if err != nil {
+		return 0, s.wrapErr("SEARCH UNSEEN", err)
+	}
+	if opts != nil {
+		return int(data.Count), nil
+	}
+	return len(data.AllSeqNums()), nil
+}
+
+func (s *session) noop() error {
+	stop := s.guard(s.opts.ProbeTimeout)
+	err := s.client.Noop().Wait()
+	stop()
+	return s.wrapErr("NOOP", err)
+}
+
+func toMessage(b *imapclient.FetchMessageBuffer) Message {
+	m := Message{UID: uint32(b.UID), InternalDate: b.InternalDate}
+	for _, f := range b.Flags {
+		m.Flags = append(m.Flags, string(f))
+		if strings.EqualFold(string(f), string(imap.FlagSeen)) {
+			m.Seen = true
+		}
+	}
+	if e := b.Envelope; e != nil {
+		m.Subject = e.Subject
+		m.Date = e.Date
+		m.MessageID = e.MessageID
+		m.From = toAddresses(e.From, 0)
+		m.To = toAddresses(e.To, maxRecipients)
+	}
+	if m.Date.IsZero() {
+		m.Date = m.InternalDate
+	}
+	return m
+}
+
+// maxRecipients bounds what a hostile To header can make us keep.
+const maxRecipients = 50
+
+func toAddresses(in []imap.Address, max int) []Address {
+	if max > 0 && len(in) > max {
+		in = in[:max]
+	}
+	out := make([]Address, 0, len(in))
+	for _, a := range in {
+		if a.IsGroupStart() || a.IsGroupEnd() {
+			continue
+		}
+		out = append(out, Address{Name: a.Name, Addr: a.Addr()})
+	}
+	return out
+}
+
+// sanitizeServerText keeps server-supplied text in errors short and printable.
+func sanitizeServerText(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}
