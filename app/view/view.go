@@ -1,0 +1,231 @@
+// Package view is the view model the core publishes and every front end
+// (tray, windows, scripts on the control socket) reads: plain data that
+// crosses a process boundary as JSON, plus the words used to show it.
+package view
+
+import (
+	"fmt"
+	"time"
+)
+
+// Snapshot is everything a front end shows, at one moment.
+type Snapshot struct {
+	Accounts      []Account `json:"accounts"`
+	Recent        []Message `json:"recent"`         // newest first
+	Unseen        int       `json:"unseen"`         // across all watched folders
+	PausedUntil   time.Time `json:"paused_until"`   // zero: not paused
+	Notifications bool      `json:"notifications"`  // the preference
+	Demo          bool      `json:"demo,omitempty"` // running on the built-in demo server
+	ConfigError   string    `json:"config_error,omitempty"`
+}
+
+// Forever is the PausedUntil of "until resumed".
+var Forever = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Account is one configured account and its folders.
+type Account struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Email   string   `json:"email,omitempty"`
+	Enabled bool     `json:"enabled"`
+	Folders []Folder `json:"folders"`
+}
+
+// Folder is one watched folder's connection and counts.
+type Folder struct {
+	Name         string        `json:"name"`
+	State        string        `json:"state"` // mail.State, or "disabled"
+	Error        string        `json:"error,omitempty"`
+	ErrorKind    string        `json:"error_kind,omitempty"` // ErrorAuth, ErrorTLS, … for wording
+	NextTry      time.Time     `json:"next_try,omitzero"`
+	PollInterval time.Duration `json:"poll_interval,omitempty"`
+	Unseen       int           `json:"unseen"`
+	Total        int           `json:"total"`
+	LastCheck    time.Time     `json:"last_check,omitzero"` // last time the folder was known to be in sync
+}
+
+// Error kinds, so the words can differ from the raw error.
+const (
+	ErrorAuth    = "auth"
+	ErrorTLS     = "tls"
+	ErrorConfig  = "config"
+	ErrorNetwork = "network"
+)
+
+// Message is one entry of the recent list.
+type Message struct {
+	Account     string    `json:"account"`
+	AccountName string    `json:"account_name"`
+	Folder      string    `json:"folder"`
+	UIDValidity uint32    `json:"uidvalidity"`
+	UID         uint32    `json:"uid"`
+	From        string    `json:"from"`
+	FromAddr    string    `json:"from_addr,omitempty"`
+	Subject     string    `json:"subject"`
+	Date        time.Time `json:"date"`
+	Seen        bool      `json:"seen"`
+}
+
+// Key names a message across accounts and folders.
+func (m Message) Key() string {
+	return fmt.Sprintf("%s/%s/%d/%d", m.Account, m.Folder, m.UIDValidity, m.UID)
+}
+
+// Paused reports whether notifications are paused at now.
+func (s Snapshot) Paused(now time.Time) bool { return now.Before(s.PausedUntil) }
+
+// Icon is which tray icon to show.
+type Icon int
+
+const (
+	IconNormal Icon = iota
+	IconUnread
+	IconAttention
+	IconPaused
+)
+
+// IconState picks the tray icon: trouble first, then pause, then unread.
+func (s Snapshot) IconState(now time.Time) Icon {
+	for _, a := range s.Accounts {
+		for _, f := range a.Folders {
+			if f.needsAttention() {
+				return IconAttention
+			}
+		}
+	}
+	if s.Paused(now) {
+		return IconPaused
+	}
+	if s.Unseen > 0 {
+		return IconUnread
+	}
+	return IconNormal
+}
+
+func (f Folder) needsAttention() bool {
+	return f.State == "stopped" && f.Error != ""
+}
+
+// StatusLine is the one line that sums up every account:
+// "All accounts connected", "Work: reconnecting in 30 s", "Personal: password rejected".
+func (s Snapshot) StatusLine(now time.Time) string {
+	if s.ConfigError != "" {
+		return "Settings file has an error"
+	}
+	enabled := 0
+	var worst, connecting string
+	for _, a := range s.Accounts {
+		if !a.Enabled {
+			continue
+		}
+		enabled++
+		for _, f := range a.Folders {
+			switch {
+			case f.needsAttention():
+				return a.Name + ": " + lowerFirst(FolderState(f, now))
+			case f.State == "backoff" && worst == "":
+				worst = a.Name + ": " + lowerFirst(FolderState(f, now))
+			case f.State != "idle" && f.State != "polling" && connecting == "":
+				connecting = a.Name + ": connecting…"
+			}
+		}
+	}
+	switch {
+	case enabled == 0:
+		return "No accounts set up"
+	case worst != "":
+		return worst
+	case connecting != "":
+		return connecting
+	case enabled == 1:
+		return "Connected"
+	}
+	return "All accounts connected"
+}
+
+// FolderState says a folder's state in words: "Connected · idle",
+// "Polling every 60 s", "Reconnecting in 12 s", "Password rejected — open Settings".
+func FolderState(f Folder, now time.Time) string {
+	switch f.State {
+	case "idle":
+		return "Connected · idle"
+	case "polling":
+		if f.PollInterval > 0 {
+			return "Polling every " + Duration(f.PollInterval)
+		}
+		return "Polling"
+	case "connecting":
+		return "Connecting…"
+	case "authenticating":
+		return "Logging in…"
+	case "syncing":
+		return "Checking for new mail…"
+	case "backoff":
+		wait := f.NextTry.Sub(now)
+		if wait < time.Second {
+			return "Reconnecting…"
+		}
+		return "Reconnecting in " + Duration(wait)
+	case "disabled":
+		return "Disabled"
+	case "stopped":
+		switch f.ErrorKind {
+		case ErrorAuth:
+			return "Password rejected — open Settings"
+		case ErrorTLS:
+			return "Certificate not trusted — open Settings"
+		}
+		if f.Error != "" {
+			return "Stopped: " + f.Error
+		}
+		return "Stopped"
+	}
+	return f.State
+}
+
+// Duration says a wait the way a person reads it: "12 s", "3 min", "2 h".
+func Duration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	}
+	return fmt.Sprintf("%d h", int(d.Round(time.Hour)/time.Hour))
+}
+
+// Ago says how long ago t was: "just now", "5 min ago", "3 h ago", "2 d ago".
+func Ago(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d d ago", int(d/(24*time.Hour)))
+}
+
+// Badge is the count drawn on the tray icon: "" for none, up to "99+".
+func Badge(n int) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n > 99:
+		return "99+"
+	}
+	return fmt.Sprint(n)
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	b := []rune(s)
+	if b[0] >= 'A' && b[0] <= 'Z' {
+		b[0] += 'a' - 'A'
+	}
+	return string(b)
+}
