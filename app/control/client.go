@@ -1,0 +1,146 @@
+package control
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+
+	"mailbell/app/view"
+)
+
+// Client is a connection to the core: the latest snapshot, show requests,
+// every event, and commands with replies.
+type Client struct {
+	conn    net.Conn
+	snaps   chan view.Snapshot
+	shows   chan Event
+	events  chan Event
+	mu      sync.Mutex
+	nextID  int
+	waiting map[int]chan Event
+	enc     *json.Encoder
+	done    chan struct{}
+	err     error
+}
+
+// Dial connects to the core's socket.
+func Dial(ctx context.Context, path string) (*Client, error) {
+	var d net.Dialer
+	nc, err := d.DialContext(ctx, "unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("mailbell is not running (%s): %w", path, err)
+	}
+	c := &Client{
+		conn:    nc,
+		snaps:   make(chan view.Snapshot, 1),
+		shows:   make(chan Event, 8),
+		events:  make(chan Event, 256),
+		waiting: map[int]chan Event{},
+		enc:     json.NewEncoder(nc),
+		done:    make(chan struct{}),
+	}
+	go c.read()
+	return c, nil
+}
+
+// Snapshots delivers the latest snapshot; older unread ones are replaced.
+func (c *Client) Snapshots() <-chan view.Snapshot { return c.snaps }
+
+// Shows delivers the core's requests to show a view.
+func (c *Client) Shows() <-chan Event { return c.shows }
+
+// Events delivers every other event (new_mail, state, errors); dropped when not read.
+func (c *Client) Events() <-chan Event { return c.events }
+
+// Done is closed when the connection ends; Err says why.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Err is why the connection ended.
+func (c *Client) Err() error {
+	<-c.done
+	return c.err
+}
+
+func (c *Client) read() {
+	sc := bufio.NewScanner(c.conn)
+	sc.Buffer(make([]byte, 64*1024), MaxLine)
+	for sc.Scan() {
+		var ev Event
+		if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+			continue
+		}
+		switch ev.Event {
+		case EvSnapshot:
+			if ev.Snapshot == nil {
+				continue
+			}
+			select { // latest wins
+			case <-c.snaps:
+			default:
+			}
+			c.snaps <- *ev.Snapshot
+		case EvShow:
+			select {
+			case c.shows <- ev:
+			default:
+			}
+		case EvReply:
+			c.mu.Lock()
+			ch := c.waiting[ev.ID]
+			delete(c.waiting, ev.ID)
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- ev
+			}
+		default:
+			select {
+			case c.events <- ev:
+			default:
+			}
+		}
+	}
+	c.err = sc.Err()
+	if c.err == nil {
+		c.err = errors.New("mailbell closed the connection")
+	}
+	close(c.done)
+}
+
+// Send sends cmd without waiting for an answer.
+func (c *Client) Send(cmd Command) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.enc.Encode(cmd)
+}
+
+// Call sends cmd and waits for its reply; a failed command returns its error.
+func (c *Client) Call(ctx context.Context, cmd Command) (string, error) {
+	ch := make(chan Event, 1)
+	c.mu.Lock()
+	c.nextID++
+	cmd.ID = c.nextID
+	c.waiting[cmd.ID] = ch
+	err := c.enc.Encode(cmd)
+	c.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	select {
+	case ev := <-ch:
+		if ev.OK != nil && !*ev.OK {
+			return "", errors.New(ev.Error)
+		}
+		return ev.Value, nil
+	case <-c.done:
+		return "", c.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Close ends the connection.
+func (c *Client) Close() error { return c.conn.Close() }

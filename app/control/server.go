@@ -1,0 +1,252 @@
+package control
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// ErrRunning: another core already serves the socket.
+var ErrRunning = errors.New("mailbell is already running")
+
+// Handler executes one command from a client and returns a value for the
+// reply (usually empty) or an error.
+type Handler func(c *Conn, cmd Command) (string, error)
+
+// Server accepts clients on a Unix socket and fans events out to them.
+type Server struct {
+	path    string
+	ln      net.Listener
+	handle  Handler
+	snap    func() Event // the snapshot each new client gets first
+	log     *slog.Logger
+	mu      sync.Mutex
+	clients map[*Conn]struct{}
+	wg      sync.WaitGroup
+}
+
+// Conn is one connected client.
+type Conn struct {
+	conn net.Conn
+	out  chan []byte // bounded: a client that stops reading is dropped
+	once sync.Once
+	done chan struct{}
+	mu   sync.Mutex
+	role string
+}
+
+// Role is what the client said it is in its hello ("window", or "").
+func (c *Conn) Role() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.role
+}
+
+func (c *Conn) close() {
+	c.once.Do(func() {
+		close(c.done)
+		c.conn.Close()
+	})
+}
+
+const clientQueue = 256
+
+// Listen takes the socket at path. A socket left by a crashed run is
+// replaced; one that answers means another core runs: ErrRunning.
+func Listen(path string, handle Handler, snapshot func() Event, log *slog.Logger) (*Server, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("control socket folder: %w", err)
+	}
+	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("control socket folder: %w", err)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		if c, derr := net.DialTimeout("unix", path, time.Second); derr == nil {
+			c.Close()
+			return nil, ErrRunning
+		}
+		// Nobody answers: stale from a crash.
+		os.Remove(path)
+		if ln, err = net.Listen("unix", path); err != nil {
+			return nil, fmt.Errorf("control socket %s: %w", path, err)
+		}
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{path: path, ln: ln, handle: handle, snap: snapshot, log: log, clients: map[*Conn]struct{}{}}
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
+}
+
+// Path is the socket's path.
+func (s *Server) Path() string { return s.path }
+
+func (s *Server) accept() {
+	defer s.wg.Done()
+	for {
+		nc, err := s.ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Warn("control socket accept", "err", err)
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		c := &Conn{conn: nc, out: make(chan []byte, clientQueue), done: make(chan struct{})}
+		s.mu.Lock()
+		s.clients[c] = struct{}{}
+		s.mu.Unlock()
+		if s.snap != nil {
+			s.sendTo(c, s.snap())
+		}
+		s.wg.Add(2)
+		go s.writeLoop(c)
+		go s.readLoop(c)
+	}
+}
+
+func (s *Server) drop(c *Conn) {
+	s.mu.Lock()
+	delete(s.clients, c)
+	s.mu.Unlock()
+	c.close()
+}
+
+func (s *Server) writeLoop(c *Conn) {
+	defer s.wg.Done()
+	defer s.drop(c)
+	for {
+		select {
+		case <-c.done:
+			return
+		case line := <-c.out:
+			// A client that does not read for this long is gone for our purposes.
+			c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			if _, err := c.conn.Write(line); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func (s *Server) readLoop(c *Conn) {
+	defer s.wg.Done()
+	defer s.drop(c)
+	sc := bufio.NewScanner(c.conn)
+	sc.Buffer(make([]byte, 4096), MaxLine)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(line) == 0 {
+			continue
+		}
+		var cmd Command
+		if err := json.Unmarshal(line, &cmd); err != nil {
+			s.sendTo(c, Event{Event: EvError, Error: "malformed command: want one JSON object per line"})
+			continue
+		}
+		if cmd.Cmd == CmdHello {
+			c.mu.Lock()
+			c.role = cmd.Role
+			c.mu.Unlock()
+		}
+		val, err := s.handle(c, cmd)
+		s.reply(c, cmd, val, err)
+	}
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		s.sendTo(c, Event{Event: EvError, Error: fmt.Sprintf("line longer than %d bytes", MaxLine)})
+		time.Sleep(10 * time.Millisecond) // let the writer flush the reason before the drop
+	}
+}
+
+func (s *Server) reply(c *Conn, cmd Command, val string, err error) {
+	ok := err == nil
+	ev := Event{Event: EvReply, ID: cmd.ID, OK: &ok, Value: val}
+	if err != nil {
+		ev.Error = err.Error()
+		if cmd.ID == 0 {
+			ev.Event = EvError
+		}
+	} else if cmd.ID == 0 {
+		return // fire-and-forget commands get no reply
+	}
+	s.sendTo(c, ev)
+}
+
+// sendTo queues ev for one client; a client whose queue is full is dropped
+// rather than allowed to hold up the core.
+func (s *Server) sendTo(c *Conn, ev Event) {
+	line, err := json.Marshal(ev)
+	if err != nil {
+		s.log.Error("control: encode event", "err", err)
+		return
+	}
+	line = append(line, '\n')
+	select {
+	case c.out <- line:
+	case <-c.done:
+	default:
+		s.log.Warn("control: client not reading; dropped")
+		go s.drop(c)
+	}
+}
+
+// Broadcast sends ev to every client.
+func (s *Server) Broadcast(ev Event) {
+	for _, c := range s.Clients("") {
+		s.sendTo(c, ev)
+	}
+}
+
+// Send sends ev to one client.
+func (s *Server) Send(c *Conn, ev Event) { s.sendTo(c, ev) }
+
+// Clients lists the clients with a role ("" for all).
+func (s *Server) Clients(role string) []*Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*Conn
+	for c := range s.clients {
+		if role == "" || c.Role() == role {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Close stops accepting, drops every client and removes the socket.
+func (s *Server) Close() error {
+	err := s.ln.Close()
+	for _, c := range s.Clients("") {
+		s.drop(c)
+	}
+	s.wg.Wait()
+	os.Remove(s.path)
+	return err
+}
+
+// Notify asks a running core at path to do cmd, as a second launch does.
+func Notify(ctx context.Context, path string, cmd Command) error {
+	c, err := Dial(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_, err = c.Call(ctx, cmd)
+	return err
+}
