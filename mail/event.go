@@ -88,6 +88,13 @@ type CountsEvent struct {
 	Total, Unseen int
 }
 
+// SyncedEvent: the folder is known to be in sync with the server as of At
+// (after a catch-up, a poll, or an IDLE cycle).
+type SyncedEvent struct {
+	At time.Time
+}
+
+func (SyncedEvent) isEvent()   {}
 func (StateEvent) isEvent()    {}
 func (NewMailEvent) isEvent()  {}
 func (RecentEvent) isEvent()   {}

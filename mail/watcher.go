@@ -106,6 +106,7 @@ func (w *Watcher) session(ctx context.Context) (healthySince time.Time, err erro
 		return time.Time{}, err
 	}
 	healthySince = time.Now()
+	w.emit(SyncedEvent{At: healthySince})
 	caps := s.client.Caps()
 	canIdle := caps.Has(imap.CapIdle) || caps.Has(imap.CapIMAP4rev2)
 
@@ -126,6 +127,7 @@ func (w *Watcher) session(ctx context.Context) (healthySince time.Time, err erro
 		if err := w.catchUp(s, u, forced); err != nil {
 			return healthySince, err
 		}
+		w.emit(SyncedEvent{At: time.Now()})
 	}
 }
 
