@@ -298,6 +298,38 @@ func (s *Session) PIDs() []int {
 	return pids
 }
 
+// PID returns the process id of the child called name ("xvfb", "dbus",
+// "keyring", "dunst"), or 0 if the session did not start it.
+func (s *Session) PID(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.procs {
+		if p.name == name {
+			return p.cmd.Process.Pid
+		}
+	}
+	return 0
+}
+
+// Stop stops the child called name before Close, to test what happens when
+// a service goes away (the keyring daemon dies, the notification server
+// quits). Stopping the bus or X while other children use them is allowed but
+// those children will likely exit too.
+func (s *Session) Stop(name string) error {
+	s.mu.Lock()
+	var target *proc
+	for _, p := range s.procs {
+		if p.name == name {
+			target = p
+		}
+	}
+	s.mu.Unlock()
+	if target == nil {
+		return fmt.Errorf("desktoptest: no child called %q", name)
+	}
+	return target.stop(3 * time.Second)
+}
+
 // LogPath is where the child called name ("xvfb", "dbus", "keyring",
 // "dunst") writes its stdout and stderr.
 func (s *Session) LogPath(name string) string {

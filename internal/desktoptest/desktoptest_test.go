@@ -354,3 +354,38 @@ func TestLeakedProcessesSeesStrays(t *testing.T) {
 		t.Fatalf("LeakedProcesses = %v, want [%d]", leaked, cmd.Process.Pid)
 	}
 }
+
+func TestStopOne(t *testing.T) {
+	s, err := Start(Options{Keyring: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	pid := s.PID("keyring")
+	if pid == 0 || s.PID("dunst") != 0 {
+		t.Fatalf("PID(keyring) = %d, PID(dunst) = %d", pid, s.PID("dunst"))
+	}
+	if err := s.Stop("keyring"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop("nothing"); err == nil {
+		t.Error("Stop of an unknown child succeeded")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		owned, err := s.NameHasOwner("org.freedesktop.secrets")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !owned {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("org.freedesktop.secrets still owned after Stop")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := os.Stat("/proc/" + strconv.Itoa(pid)); err == nil {
+		t.Errorf("keyring pid %d still exists", pid)
+	}
+}

@@ -1,0 +1,56 @@
+// Package sessionbus finds and dials the D-Bus session bus without ever
+// starting one.
+//
+// godbus, when DBUS_SESSION_BUS_ADDRESS is unset and /run/user/UID/bus does
+// not exist, runs dbus-launch: that forks a bus daemon (and, through it,
+// activated services) that outlives Mailbell. A notifier or a keyring lookup
+// must never do that, so platform code goes through here instead.
+package sessionbus
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	dbus "github.com/godbus/dbus/v5"
+)
+
+// ErrNoBus means no session bus address could be found.
+var ErrNoBus = errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)")
+
+// Address returns the session bus address: DBUS_SESSION_BUS_ADDRESS, else
+// the systemd user bus socket, $XDG_RUNTIME_DIR/bus or /run/user/UID/bus
+// (the places godbus and libdbus look). It never launches a bus.
+func Address() (string, error) {
+	if a := os.Getenv("DBUS_SESSION_BUS_ADDRESS"); a != "" && a != "autolaunch:" {
+		return a, nil
+	}
+	var candidates []string
+	if d := os.Getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(d) {
+		candidates = append(candidates, filepath.Join(d, "bus"))
+	}
+	candidates = append(candidates, filepath.Join("/run/user", strconv.Itoa(os.Getuid()), "bus"))
+	for _, p := range candidates {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Type() == os.ModeSocket {
+			return "unix:path=" + dbus.EscapeBusAddressValue(p), nil
+		}
+	}
+	return "", ErrNoBus
+}
+
+// Connect opens a private, authenticated connection to the session bus.
+// The caller closes it. Errors wrap ErrNoBus when there is no address, and
+// describe the dial failure otherwise.
+func Connect(opts ...dbus.ConnOption) (*dbus.Conn, error) {
+	addr, err := Address()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := dbus.Connect(addr, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the D-Bus session bus: %w", err)
+	}
+	return conn, nil
+}
