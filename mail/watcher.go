@@ -190,7 +190,7 @@ wait:
 	if s.timedOut.Load() {
 		if probe {
 			return false, fmt.Errorf("line silent for %s and no answer to a probe within %s: %w",
-				s.opts.SilenceLimit.Round(time.Second), limit, ErrTimeout)
+				s.opts.SilenceLimit, limit, ErrTimeout)
 		}
 		return false, fmt.Errorf("IDLE did not end: %w", ErrTimeout)
 	}
