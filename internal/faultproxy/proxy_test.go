@@ -136,6 +136,7 @@ func TestForwardsAndCounts(t *testing.T) {
 	if p.Accepted() != 1 || p.Conns() != 1 {
 		t.Errorf("Accepted=%d Conns=%d, want 1 and 1", p.Accepted(), p.Conns())
 	}
+	waitFor(t, "byte counters", func() bool { return p.BytesToTarget() == 6 && p.BytesToClient() == 6 })
 	if p.BytesToTarget() != 6 || p.BytesToClient() != 6 {
 		t.Errorf("bytes to target %d, to client %d; want 6 and 6", p.BytesToTarget(), p.BytesToClient())
 	}
@@ -194,6 +195,8 @@ func TestBlackholeStallsWithoutClosing(t *testing.T) {
 	if _, err := cl.roundTrip("before", 2*time.Second); err != nil {
 		t.Fatal(err)
 	}
+	// The counter moves just after the write, maybe after the echo is back.
+	waitFor(t, "the byte counter", func() bool { return p.BytesToTarget() == 7 })
 	sentBefore := p.BytesToTarget()
 
 	p.Blackhole(true)
