@@ -1,0 +1,250 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"sync"
+	"time"
+
+	"mailbell/app/control"
+	"mailbell/app/state"
+	"mailbell/app/view"
+	"mailbell/mail"
+)
+
+// ErrUnknownCommand: a client sent a command the core does not know.
+var ErrUnknownCommand = errors.New("unknown command")
+
+// Do runs a command as if it came from a client, and waits for its result.
+// Safe from any goroutine but the core's own loop.
+func (c *Core) Do(ctx context.Context, cmd control.Command) (string, error) {
+	return c.do(ctx, nil, cmd)
+}
+
+func (c *Core) do(ctx context.Context, conn *control.Conn, cmd control.Command) (string, error) {
+	switch cmd.Cmd {
+	case control.CmdSecretGet, control.CmdSecretSet, control.CmdSecretDelete:
+		return c.secretCommand(ctx, cmd)
+	}
+	reply := make(chan result, 1)
+	select {
+	case c.msgs <- commandMsg{cmd: cmd, conn: conn, reply: reply}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	select {
+	case r := <-reply:
+		return r.value, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Listen serves the control socket at path until ctx ends.
+func (c *Core) Listen(ctx context.Context, path string) (*control.Server, error) {
+	handler := func(conn *control.Conn, cmd control.Command) (string, error) {
+		cctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		return c.do(cctx, conn, cmd)
+	}
+	snapshot := func() control.Event {
+		s := c.Snapshot()
+		return control.Event{Event: control.EvSnapshot, Snapshot: &s}
+	}
+	srv, err := control.Listen(path, handler, snapshot, c.log)
+	if err != nil {
+		return nil, err
+	}
+	c.srvMu.Lock()
+	c.srv = srv
+	c.srvMu.Unlock()
+	context.AfterFunc(ctx, func() {
+		c.srvMu.Lock()
+		c.srv = nil
+		c.srvMu.Unlock()
+		srv.Close()
+	})
+	return srv, nil
+}
+
+func (c *Core) onCommand(ctx context.Context, wg *sync.WaitGroup, m commandMsg) {
+	ok := func(err error) { m.reply <- result{err: err} }
+	switch m.cmd.Cmd {
+	case control.CmdHello:
+		ok(nil)
+	case control.CmdCheckNow:
+		for _, r := range c.watchers {
+			r.watcher.CheckNow()
+		}
+		ok(nil)
+	case control.CmdPause:
+		until := m.cmd.Until
+		if until.IsZero() || until.After(view.Forever) {
+			until = view.Forever
+		}
+		if !until.After(time.Now()) {
+			ok(fmt.Errorf("pause: %s is in the past", until.Format(time.RFC3339)))
+			return
+		}
+		c.policy.Pause(until)
+		ok(nil)
+	case control.CmdResume:
+		c.show(c.policy.Resume(time.Now()))
+		ok(nil)
+	case control.CmdReload:
+		ok(c.reload(ctx, wg))
+	case control.CmdShowWindow:
+		ok(c.showWindow(m.cmd))
+	case control.CmdMarkRead:
+		c.markRead(ctx, m)
+	case control.CmdQuit:
+		if c.opts.Quit == nil {
+			ok(errors.New("quit is not available"))
+			return
+		}
+		ok(nil)
+		go c.opts.Quit()
+	default:
+		ok(fmt.Errorf("%w %q", ErrUnknownCommand, m.cmd.Cmd))
+	}
+}
+
+// showWindow asks a connected window process to show the view, else starts one.
+func (c *Core) showWindow(cmd control.Command) error {
+	v := cmd.View
+	if v == "" {
+		v = control.ViewRecent
+	}
+	if v != control.ViewRecent && v != control.ViewSettings {
+		return fmt.Errorf("show_window: unknown view %q", v)
+	}
+	c.srvMu.Lock()
+	srv := c.srv
+	c.srvMu.Unlock()
+	if srv != nil {
+		if wins := srv.Clients("window"); len(wins) > 0 {
+			for _, w := range wins {
+				srv.Send(w, control.Event{Event: control.EvShow, View: v, Message: cmd.Message})
+			}
+			return nil
+		}
+	}
+	if c.opts.SpawnWindow == nil {
+		return errors.New("no window available in this mode")
+	}
+	return c.opts.SpawnWindow(v, cmd.Message)
+}
+
+// markRead sets \Seen on the server in a short session of its own, off the loop.
+func (c *Core) markRead(ctx context.Context, m commandMsg) {
+	var target *state.Recent
+	for _, r := range c.store.Recent() {
+		if messageOf(r, "").Key() == m.cmd.Message {
+			target = &r
+			break
+		}
+	}
+	if target == nil {
+		m.reply <- result{err: fmt.Errorf("mark_read: no recent message %q", m.cmd.Message)}
+		return
+	}
+	var acct mail.Account
+	var err error
+	found := false
+	for _, a := range c.cfg.Accounts {
+		if a.ID == target.Account {
+			acct, err = c.cfg.MailAccount(a, c.passwordFor(a))
+			found = true
+		}
+	}
+	if !found || err != nil {
+		m.reply <- result{err: fmt.Errorf("mark_read: account %q: %v", target.Account, err)}
+		return
+	}
+	key, folder, uv, uid := m.cmd.Message, target.Folder, target.UIDValidity, target.UID
+	opts := c.mailOptions()
+	go func() {
+		mctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		err := mail.MarkSeen(mctx, acct, folder, uv, []uint32{uid}, opts)
+		select {
+		case c.msgs <- markedMsg{key: key, err: err, done: m.reply}:
+		case <-ctx.Done():
+			m.reply <- result{err: ctx.Err()}
+		}
+	}()
+}
+
+func (c *Core) setSeen(key string) {
+	for _, r := range c.store.Recent() {
+		if messageOf(r, "").Key() == key {
+			k := state.Key{Account: r.Account, Folder: r.Folder}
+			if err := c.store.SetSeen(k, r.UIDValidity, r.UID, true); err != nil {
+				c.log.Error("saving recent list", "err", err)
+			}
+			if w := c.watchers[k]; w != nil {
+				w.watcher.CheckNow() // the unseen count follows
+			}
+			return
+		}
+	}
+}
+
+// secretCommand serves the demo's in-memory secrets to its window process.
+// Outside the demo the window process uses the keyring itself.
+func (c *Core) secretCommand(ctx context.Context, cmd control.Command) (string, error) {
+	if !c.opts.Demo || c.opts.Secrets == nil {
+		return "", fmt.Errorf("%s is only served in demo mode", cmd.Cmd)
+	}
+	switch cmd.Cmd {
+	case control.CmdSecretGet:
+		return c.opts.Secrets.Get(ctx, cmd.Account)
+	case control.CmdSecretSet:
+		return "", c.opts.Secrets.Set(ctx, cmd.Account, cmd.Secret)
+	default:
+		return "", c.opts.Secrets.Delete(ctx, cmd.Account)
+	}
+}
+
+// runExec runs the --exec command with the batch as JSON on stdin. The mail
+// data never reaches a shell: the command is an argv, the data is stdin.
+func (c *Core) runExec(items []state.Recent) {
+	type msg struct {
+		Account string `json:"account"`
+		Folder  string `json:"folder"`
+		UID     uint32 `json:"uid"`
+		From    string `json:"from"`
+		Addr    string `json:"from_addr,omitempty"`
+		Subject string `json:"subject"`
+		Date    string `json:"date"`
+		Seen    bool   `json:"seen"`
+	}
+	batch := make([]msg, 0, len(items))
+	for _, r := range items {
+		batch = append(batch, msg{r.Account, r.Folder, r.UID, r.From, r.FromAddr, r.Subject, r.Date.Format(time.RFC3339), r.Seen})
+	}
+	data, _ := json.Marshal(batch)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.opts.Exec[0], c.opts.Exec[1:]...)
+	cmd.Stdin = bytes.NewReader(data)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		c.log.Warn("--exec command failed", "cmd", c.opts.Exec[0], "err", err, "stderr", firstLine(stderr.String()))
+	}
+}
+
+func firstLine(s string) string {
+	if i := bytes.IndexByte([]byte(s), '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return s
+}
