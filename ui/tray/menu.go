@@ -1,0 +1,246 @@
+package tray
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"mailbell/app/view"
+)
+
+// MaxSubjects is how many recent unread messages the menu lists.
+const MaxSubjects = 5
+
+// MaxLabel is the longest subject line in the menu, in runes.
+const MaxLabel = 60
+
+// maxSender bounds the sender part of a subject line so a long display name
+// cannot push the subject out.
+const maxSender = 24
+
+// Menu is everything the tray shows, as plain data: BuildMenu makes it from a
+// snapshot, and the systray code only copies it into menu items. Labels are
+// the text a person reads (no mnemonic escaping yet).
+type Menu struct {
+	Icon    view.Icon
+	Unseen  int
+	Tooltip string
+
+	Status   string    // the disabled first line
+	Subjects []Subject // newest first, at most MaxSubjects
+
+	PauseTitle string // the submenu's title: "Pause notifications" or "Notifications paused until 15:30"
+	Paused     bool
+	CanResume  bool // the Resume entry is enabled
+
+	// RefreshIn, when positive, asks for the menu to be built again after
+	// that long even if nothing changes: a "reconnecting in 12 s" countdown,
+	// or a pause that ends. Zero means no timer at all, so an idle tray costs
+	// no CPU.
+	RefreshIn time.Duration
+}
+
+// Subject is one recent unread message in the menu.
+type Subject struct {
+	Label string // "Ann Lee — Quarterly report"
+	Key   string // view.Message.Key(), passed back in show_window
+}
+
+// Fixed labels of the menu.
+const (
+	LabelOpen         = "Open Mailbell"
+	LabelCheck        = "Check now"
+	LabelPause        = "Pause notifications"
+	LabelPauseHour    = "For 1 hour"
+	LabelPauseMorning = "Until tomorrow morning"
+	LabelResume       = "Resume"
+	LabelSettings     = "Settings…"
+	LabelQuit         = "Quit"
+)
+
+// BuildMenu says what the tray shows for s at now. It is pure: same input,
+// same menu.
+func BuildMenu(s view.Snapshot, now time.Time) Menu {
+	m := Menu{
+		Icon:   s.IconState(now),
+		Unseen: s.Unseen,
+		Status: s.StatusLine(now),
+		Paused: s.Paused(now),
+	}
+	for _, msg := range s.Recent {
+		if len(m.Subjects) == MaxSubjects {
+			break
+		}
+		if msg.Seen {
+			continue
+		}
+		m.Subjects = append(m.Subjects, Subject{Label: subjectLabel(msg), Key: msg.Key()})
+	}
+	m.PauseTitle = LabelPause
+	if m.Paused {
+		m.PauseTitle = "Notifications paused " + PausedUntil(s.PausedUntil, now)
+		m.CanResume = true
+	}
+	m.Tooltip = tooltip(s, m)
+	m.RefreshIn = refreshIn(s, now)
+	return m
+}
+
+func tooltip(s view.Snapshot, m Menu) string {
+	parts := []string{"Mailbell"}
+	if s.Demo {
+		parts[0] = "Mailbell demo"
+	}
+	if s.Unseen > 0 {
+		parts = append(parts, plural(s.Unseen, "unread message", "unread messages"))
+	}
+	parts = append(parts, m.Status)
+	if m.Paused {
+		parts = append(parts, "notifications paused")
+	}
+	return strings.Join(parts, " · ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// PausedUntil words the end of a pause relative to now: "until 15:30",
+// "until tomorrow 08:00", "until Mon 08:00", "until 2 Jan 08:00" or "until
+// resumed".
+func PausedUntil(until, now time.Time) string {
+	if !until.Before(view.Forever) || until.Sub(now) > 365*24*time.Hour {
+		return "until resumed"
+	}
+	loc := now.Location()
+	u := until.In(loc)
+	days := dayNumber(u) - dayNumber(now)
+	clock := u.Format("15:04")
+	switch {
+	case days <= 0:
+		return "until " + clock
+	case days == 1:
+		return "until tomorrow " + clock
+	case days < 7:
+		return "until " + u.Format("Mon") + " " + clock
+	}
+	return "until " + u.Format("2 Jan") + " " + clock
+}
+
+// dayNumber counts calendar days in t's location, so that the difference of
+// two is the number of midnights between them (DST days included).
+func dayNumber(t time.Time) int {
+	y, m, d := t.Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// NextMorning is the end of "Until tomorrow morning": the next 08:00 local
+// time after now (today's, when it is still early).
+func NextMorning(now time.Time) time.Time {
+	y, m, d := now.Date()
+	t := time.Date(y, m, d, 8, 0, 0, 0, now.Location())
+	if !t.After(now) {
+		t = time.Date(y, m, d+1, 8, 0, 0, 0, now.Location())
+	}
+	return t
+}
+
+// refreshIn is when the menu's words will change with no event from the
+// core: a backoff countdown (every second under a minute and a half, then
+// every 10 s, since minutes are shown), a pause that ends, and the midnight
+// at which "tomorrow 08:00" becomes "08:00". Zero: nothing counts down.
+func refreshIn(s view.Snapshot, now time.Time) time.Duration {
+	var next time.Duration
+	take := func(d time.Duration) {
+		if d > 0 && (next == 0 || d < next) {
+			next = d
+		}
+	}
+	for _, a := range s.Accounts {
+		if !a.Enabled {
+			continue
+		}
+		for _, f := range a.Folders {
+			if f.State != "backoff" {
+				continue
+			}
+			switch wait := f.NextTry.Sub(now); {
+			case wait <= 0:
+			case wait <= 90*time.Second:
+				take(time.Second)
+			default:
+				take(10 * time.Second)
+			}
+		}
+	}
+	if s.Paused(now) && s.PausedUntil.Before(view.Forever) {
+		// A little past the end, so the next build sees the pause over.
+		take(s.PausedUntil.Sub(now) + 50*time.Millisecond)
+		y, m, d := now.Date()
+		take(time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now) + 50*time.Millisecond)
+	}
+	return next
+}
+
+// subjectLabel is "Sender — Subject", cleaned and shortened for a menu.
+func subjectLabel(m view.Message) string {
+	from := clean(m.From)
+	if from == "" {
+		from = clean(m.FromAddr)
+	}
+	subj := clean(m.Subject)
+	if subj == "" {
+		subj = "(no subject)"
+	}
+	if from == "" {
+		return truncate(subj, MaxLabel)
+	}
+	return truncate(truncate(from, maxSender)+" — "+subj, MaxLabel)
+}
+
+// clean makes a header safe for a one-line menu entry: control characters
+// and line breaks become spaces, bidi overrides and other invisible format
+// characters go, runs of spaces collapse. The core sanitises already; the
+// tray does not rely on it.
+func clean(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsControl(r) || unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		case unicode.Is(unicode.Cf, r): // bidi overrides, zero-width joiners, …
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// truncate cuts s to at most n runes, ending in "…" when cut; it backs up
+// to a word boundary when one is near, so no word is left as a stub.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	cut := r[:n-1]
+	if r[n-1] != ' ' {
+		for i := len(cut) - 1; i >= len(cut)-12 && i > 0; i-- {
+			if cut[i] == ' ' {
+				cut = cut[:i]
+				break
+			}
+		}
+	}
+	return strings.TrimRight(string(cut), " ") + "…"
+}

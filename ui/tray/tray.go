@@ -1,0 +1,287 @@
+// Package tray is Mailbell's tray icon and menu in the background process,
+// drawn through fyne.io/systray (a StatusNotifierItem over D-Bus on Linux; no
+// Fyne driver, no GL). BuildMenu turns a view snapshot into a plain Menu;
+// Run shows it and keeps it live.
+//
+// systray keeps global state: one tray per process, and Run can be called
+// only once.
+package tray
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/systray"
+
+	"mailbell/app/control"
+	"mailbell/app/view"
+	"mailbell/ui/icon"
+)
+
+// Backend is the core as the tray sees it.
+type Backend interface {
+	// Snapshot is the current view model.
+	Snapshot() view.Snapshot
+	// Changes receives a value whenever the snapshot may have changed.
+	// Notifications may be coalesced (a channel with a buffer of one, sent
+	// to without blocking, is enough); a closed channel means no more.
+	Changes() <-chan struct{}
+	// Do runs a command from the menu. It must not block for long: clicks
+	// that arrive meanwhile are dropped by systray.
+	Do(cmd control.Command)
+}
+
+// Options tune Run. The zero value is fine.
+type Options struct {
+	// OnReady, if set, is called once the menu exists.
+	OnReady func()
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Logger; default slog.Default().
+	Logger *slog.Logger
+}
+
+// ErrAlreadyRan is returned by a second Run in the same process: systray's
+// loop cannot be restarted once it has quit.
+var ErrAlreadyRan = errors.New("tray: already ran in this process")
+
+var ran atomic.Bool
+
+// Title is the tray item's title (and its StatusNotifierItem Id).
+const Title = "Mailbell"
+
+// Run shows the tray and keeps it in step with b until ctx is done, then
+// removes it and returns. It blocks. Without a D-Bus session bus it returns
+// an error wrapping ErrNoBus at once (systray would panic on exit); with a
+// bus but no tray host it runs, and the icon appears if a host starts later.
+// Call Available first to tell the person why there is no icon.
+//
+// Choosing Quit in the menu only sends control.CmdQuit to b: the core
+// decides, and cancels ctx.
+//
+// On exit systray closes the process's shared session-bus connection
+// (dbus.SessionBus); later users of it get a new one.
+func Run(ctx context.Context, b Backend, opts Options) (err error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	probe, cancelProbe := context.WithTimeout(ctx, 3*time.Second)
+	err = busReachable(probe)
+	cancelProbe()
+	if err != nil {
+		return fmt.Errorf("tray: %w", err)
+	}
+	if !ran.CompareAndSwap(false, true) {
+		return ErrAlreadyRan
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	t := &tray{b: b, opts: opts, ready: make(chan struct{})}
+
+	// Set before systray exports the item, so the first look at it (its
+	// Id, icon and tooltip) is already right.
+	first := BuildMenu(b.Snapshot(), opts.Now())
+	systray.SetTitle(Title)
+	systray.SetIcon(icon.Variant(first.Icon, first.Unseen, icon.TraySize))
+	systray.SetTooltip(first.Tooltip)
+	// A left click opens the window; the menu stays on the right button.
+	systray.SetOnTapped(func() { t.do(control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent}) })
+
+	go func() {
+		<-ctx.Done()
+		systray.Quit()
+	}()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("tray: systray failed: %v", r)
+			}
+		}()
+		systray.Run(func() { t.onReady(ctx) }, nil)
+	}()
+	cancel()
+	select {
+	case <-t.ready:
+	case <-time.After(5 * time.Second):
+		opts.Logger.Warn("tray: the menu was never built")
+		return err
+	}
+	t.wg.Wait()
+	return err
+}
+
+type tray struct {
+	b     Backend
+	opts  Options
+	ready chan struct{} // closed when onReady is done
+	wg    sync.WaitGroup
+
+	status *systray.MenuItem
+	slots  [MaxSubjects]*systray.MenuItem
+	pause  *systray.MenuItem
+	resume *systray.MenuItem
+
+	mu       sync.Mutex
+	shown    Menu // what the items show now
+	rendered bool
+}
+
+func (t *tray) onReady(ctx context.Context) {
+	defer close(t.ready)
+	t.status = systray.AddMenuItem("", "")
+	t.status.Disable()
+	// systray cannot remove items cleanly, so the subject lines are fixed
+	// slots, shown and hidden.
+	for i := range t.slots {
+		t.slots[i] = systray.AddMenuItem("", "")
+		t.slots[i].Hide()
+	}
+	systray.AddSeparator()
+	open := systray.AddMenuItem(LabelOpen, "")
+	check := systray.AddMenuItem(LabelCheck, "")
+	t.pause = systray.AddMenuItem(LabelPause, "")
+	hour := t.pause.AddSubMenuItem(LabelPauseHour, "")
+	morning := t.pause.AddSubMenuItem(LabelPauseMorning, "")
+	t.resume = t.pause.AddSubMenuItem(LabelResume, "")
+	settings := systray.AddMenuItem(LabelSettings, "")
+	systray.AddSeparator()
+	quit := systray.AddMenuItem(LabelQuit, "")
+
+	t.on(ctx, open, func() { t.do(control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent}) })
+	t.on(ctx, check, func() { t.do(control.Command{Cmd: control.CmdCheckNow}) })
+	t.on(ctx, hour, func() { t.do(control.Command{Cmd: control.CmdPause, Until: t.opts.Now().Add(time.Hour)}) })
+	t.on(ctx, morning, func() { t.do(control.Command{Cmd: control.CmdPause, Until: NextMorning(t.opts.Now())}) })
+	t.on(ctx, t.resume, func() { t.do(control.Command{Cmd: control.CmdResume}) })
+	t.on(ctx, settings, func() { t.do(control.Command{Cmd: control.CmdShowWindow, View: control.ViewSettings}) })
+	t.on(ctx, quit, func() { t.do(control.Command{Cmd: control.CmdQuit}) })
+	for i, slot := range t.slots {
+		t.on(ctx, slot, func() {
+			t.mu.Lock()
+			var key string
+			if i < len(t.shown.Subjects) {
+				key = t.shown.Subjects[i].Key
+			}
+			t.mu.Unlock()
+			if key != "" {
+				t.do(control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent, Message: key})
+			}
+		})
+	}
+
+	t.render(BuildMenu(t.b.Snapshot(), t.opts.Now()))
+	t.wg.Add(1)
+	go t.loop(ctx)
+	if t.opts.OnReady != nil {
+		t.opts.OnReady()
+	}
+}
+
+func (t *tray) do(cmd control.Command) {
+	t.opts.Logger.Debug("tray: command", "cmd", cmd.Cmd, "view", cmd.View)
+	t.b.Do(cmd)
+}
+
+// on runs fn for each click on item until ctx is done.
+func (t *tray) on(ctx context.Context, item *systray.MenuItem, fn func()) {
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case _, ok := <-item.ClickedCh:
+				if !ok {
+					return
+				}
+				fn()
+			}
+		}
+	}()
+}
+
+// loop re-renders on every change from the core, and on a timer only while
+// something on screen counts down (Menu.RefreshIn).
+func (t *tray) loop(ctx context.Context) {
+	defer t.wg.Done()
+	changes := t.b.Changes()
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		m := BuildMenu(t.b.Snapshot(), t.opts.Now())
+		t.render(m)
+		var tick <-chan time.Time
+		if timer != nil {
+			timer.Stop()
+			timer = nil
+		}
+		if m.RefreshIn > 0 {
+			timer = time.NewTimer(m.RefreshIn)
+			tick = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-changes:
+			if !ok {
+				changes = nil // no more changes; timers still run
+			}
+		case <-tick:
+		}
+	}
+}
+
+// render copies m into the menu items, touching only what changed: each
+// systray call sends D-Bus signals to the tray host.
+func (t *tray) render(m Menu) {
+	t.mu.Lock()
+	prev, first := t.shown, !t.rendered
+	t.shown, t.rendered = m, true
+	t.mu.Unlock()
+
+	if first || m.Icon != prev.Icon || (m.Icon == view.IconUnread && view.Badge(m.Unseen) != view.Badge(prev.Unseen)) {
+		systray.SetIcon(icon.Variant(m.Icon, m.Unseen, icon.TraySize))
+	}
+	if first || m.Tooltip != prev.Tooltip {
+		systray.SetTooltip(m.Tooltip)
+	}
+	if first || m.Status != prev.Status {
+		t.status.SetTitle(menuLabel(m.Status))
+	}
+	for i, slot := range t.slots {
+		have, had := i < len(m.Subjects), !first && i < len(prev.Subjects)
+		if have && (!had || m.Subjects[i].Label != prev.Subjects[i].Label) {
+			slot.SetTitle(menuLabel(m.Subjects[i].Label))
+		}
+		if first || have != had {
+			if have {
+				slot.Show()
+			} else {
+				slot.Hide()
+			}
+		}
+	}
+	if first || m.PauseTitle != prev.PauseTitle {
+		t.pause.SetTitle(menuLabel(m.PauseTitle))
+	}
+	if first || m.CanResume != prev.CanResume {
+		if m.CanResume {
+			t.resume.Enable()
+		} else {
+			t.resume.Disable()
+		}
+	}
+}
