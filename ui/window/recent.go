@@ -1,0 +1,453 @@
+package window
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"mailbell/app/control"
+	"mailbell/app/view"
+)
+
+// recentWindow is the recent-mail window: each account's connection state
+// on top, the recent messages below.
+type recentWindow struct {
+	u *UI
+	w fyne.Window
+
+	checkNow *widget.Button
+	pause    *widget.Button
+	settings *widget.Button
+	banner   *widget.Label
+	accounts *fyne.Container
+	list     *widget.List
+	empty    *widget.Label
+
+	msgs     []view.Message // what the list shows
+	selected string         // key of the selected message
+	// selecting is set while the code selects a row itself, so that only a
+	// person's click marks a message read.
+	selecting  bool
+	pendingKey string // ShowMessage before the message arrived
+
+	// fast asks the clock goroutine for a tick every second (a reconnect
+	// countdown is on screen) instead of every minute.
+	fast atomic.Bool
+	done chan struct{}
+}
+
+func newRecentWindow(u *UI) *recentWindow {
+	r := &recentWindow{u: u, done: make(chan struct{})}
+	r.w = u.app.NewWindow("Mailbell")
+
+	r.checkNow = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), func() {
+		r.u.send(control.Command{Cmd: control.CmdCheckNow})
+	})
+	r.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), r.pauseTapped)
+	r.settings = widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { r.u.OpenSettings("") })
+	toolbar := container.NewHBox(r.checkNow, r.pause, layout.NewSpacer(), r.settings)
+
+	r.banner = widget.NewLabel("")
+	r.banner.Wrapping = fyne.TextWrapWord
+	r.banner.Importance = widget.WarningImportance
+	r.banner.Hide()
+
+	r.accounts = container.NewVBox()
+
+	r.list = widget.NewList(
+		func() int { return len(r.msgs) },
+		newMessageRow,
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= 0 && id < len(r.msgs) {
+				o.(*messageRow).set(r.msgs[id], r.u.now())
+			}
+		},
+	)
+	r.list.OnSelected = r.onSelected
+
+	r.empty = widget.NewLabel("")
+	r.empty.Alignment = fyne.TextAlignCenter
+	r.empty.Wrapping = fyne.TextWrapWord
+	r.empty.Importance = widget.LowImportance
+
+	top := container.NewVBox(toolbar, r.banner, r.accounts, widget.NewSeparator())
+	r.w.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(r.list, container.NewCenter(r.empty))))
+	r.w.Resize(fyne.NewSize(420, 520))
+
+	go r.clock()
+	return r
+}
+
+// clock refreshes relative times ("2 min ago", "Reconnecting in 12 s")
+// while the window is open: once a minute, or every second during a countdown.
+func (r *recentWindow) clock() {
+	for {
+		wait := time.Minute
+		if r.fast.Load() {
+			wait = time.Second
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+			r.u.do(func() {
+				if r.u.recent == r {
+					r.update()
+				}
+			})
+		case <-r.done:
+			t.Stop()
+			return
+		case <-r.u.stop:
+			t.Stop()
+			return
+		}
+	}
+}
+
+func (r *recentWindow) closed() { close(r.done) }
+
+// update redraws everything from r.u.snap. UI goroutine.
+func (r *recentWindow) update() {
+	u := r.u
+	now := u.now()
+	s := u.snap
+
+	// Banner: the most important thing that is not an account's own state.
+	switch {
+	case u.disconnected:
+		r.showBanner("Lost the connection to Mailbell's background process. Start Mailbell again.", widget.DangerImportance)
+	case !u.haveSnap:
+		r.showBanner("Connecting to Mailbell…", widget.LowImportance)
+	case s.ConfigError != "":
+		r.showBanner("Settings file has an error: "+s.ConfigError, widget.DangerImportance)
+	case s.Paused(now):
+		r.showBanner(pausedText(s.PausedUntil, now), widget.WarningImportance)
+	case !s.Notifications:
+		r.showBanner("Notifications are off (Settings → Preferences).", widget.LowImportance)
+	case s.Demo:
+		r.showBanner("Demo mode: a built-in test server, nothing of yours is touched.", widget.LowImportance)
+	default:
+		r.banner.Hide()
+	}
+
+	if s.Paused(now) {
+		r.pause.SetText("Resume")
+		r.pause.SetIcon(theme.MediaPlayIcon())
+	} else {
+		r.pause.SetText("Pause")
+		r.pause.SetIcon(theme.MediaPauseIcon())
+	}
+	if u.disconnected || !u.haveSnap {
+		r.checkNow.Disable()
+		r.pause.Disable()
+	} else {
+		r.checkNow.Enable()
+		r.pause.Enable()
+	}
+
+	// Accounts.
+	fast := false
+	objs := make([]fyne.CanvasObject, 0, len(s.Accounts))
+	for _, a := range s.Accounts {
+		block, countdown := r.accountBlock(a, now)
+		fast = fast || countdown
+		objs = append(objs, block)
+	}
+	r.accounts.Objects = objs
+	r.accounts.Refresh()
+	r.fast.Store(fast)
+
+	// Messages.
+	r.msgs = append(r.msgs[:0], s.Recent...)
+	r.list.Refresh()
+	r.empty.SetText(emptyText(u.haveSnap, s))
+	if len(r.msgs) == 0 {
+		r.empty.Show()
+	} else {
+		r.empty.Hide()
+	}
+	r.reselect()
+	if r.pendingKey != "" && r.indexOf(r.pendingKey) >= 0 {
+		key := r.pendingKey
+		r.pendingKey = ""
+		r.ShowMessage(key)
+	}
+}
+
+func (r *recentWindow) showBanner(text string, imp widget.Importance) {
+	r.banner.Importance = imp
+	r.banner.SetText(text)
+	r.banner.Show()
+}
+
+// accountBlock is one account's name and folder states. countdown reports
+// whether it shows a reconnect countdown (which needs a tick every second).
+func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasObject, bool) {
+	name := widget.NewLabelWithStyle(a.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	name.Truncation = fyne.TextTruncateEllipsis
+	rows := []fyne.CanvasObject{name}
+	countdown, fixable := false, false
+	for _, f := range a.Folders {
+		if !a.Enabled {
+			f.State = "disabled"
+		}
+		state := view.FolderState(f, now)
+		if len(a.Folders) > 1 {
+			state = f.Name + " · " + state
+		}
+		label := widget.NewLabel(state)
+		label.Truncation = fyne.TextTruncateEllipsis
+		label.Importance = folderImportance(f)
+		var right fyne.CanvasObject
+		if !f.LastCheck.IsZero() && f.State != "disabled" {
+			last := widget.NewLabel("last check " + view.Ago(f.LastCheck, now))
+			last.Importance = widget.LowImportance
+			right = last
+		}
+		rows = append(rows, container.NewBorder(nil, nil, stateDot(f), right, label))
+		if f.Error != "" && (f.State == "stopped" || f.State == "backoff") && f.ErrorKind != view.ErrorAuth {
+			detail := widget.NewLabel(f.Error)
+			detail.Wrapping = fyne.TextWrapWord
+			detail.Importance = widget.LowImportance
+			detail.SizeName = theme.SizeNameCaptionText
+			rows = append(rows, detail)
+		}
+		if f.State == "backoff" && f.NextTry.After(now) {
+			countdown = true
+		}
+		if f.State == "stopped" {
+			switch f.ErrorKind {
+			case view.ErrorAuth, view.ErrorTLS, view.ErrorConfig:
+				fixable = true
+			}
+		}
+	}
+	if fixable {
+		id := a.ID
+		btn := widget.NewButtonWithIcon("Open Settings", theme.SettingsIcon(), func() { r.u.OpenSettings(id) })
+		btn.Importance = widget.DangerImportance
+		rows = append(rows, container.NewHBox(btn))
+	}
+	return container.NewVBox(rows...), countdown
+}
+
+func folderImportance(f view.Folder) widget.Importance {
+	switch f.State {
+	case "stopped":
+		return widget.DangerImportance
+	case "backoff":
+		return widget.WarningImportance
+	case "disabled":
+		return widget.LowImportance
+	}
+	return widget.MediumImportance
+}
+
+// stateDot is a coloured dot: green connected, amber on the way, red stopped,
+// grey disabled.
+func stateDot(f view.Folder) fyne.CanvasObject {
+	var c color.Color
+	switch f.State {
+	case "idle", "polling":
+		c = theme.Color(theme.ColorNameSuccess)
+	case "stopped":
+		c = theme.Color(theme.ColorNameError)
+	case "disabled":
+		c = theme.Color(theme.ColorNameDisabled)
+	default:
+		c = theme.Color(theme.ColorNameWarning)
+	}
+	dot := canvas.NewCircle(c)
+	return container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(10, 10)), dot))
+}
+
+// emptyText says why the list is empty.
+func emptyText(have bool, s view.Snapshot) string {
+	if !have {
+		return ""
+	}
+	n := 0
+	for _, a := range s.Accounts {
+		if a.Enabled {
+			n++
+		}
+	}
+	switch {
+	case len(s.Accounts) == 0:
+		return "No accounts yet — open Settings to add one"
+	case n == 0:
+		return "No new mail — every account is disabled"
+	case n == 1:
+		return "No new mail yet — watching 1 account"
+	}
+	return fmt.Sprintf("No new mail yet — watching %d accounts", n)
+}
+
+// pausedText: "Notifications paused until 14:05", "… until Tue 08:00",
+// "… until you resume".
+func pausedText(until, now time.Time) string {
+	if !until.Before(view.Forever) {
+		return "Notifications paused until you resume"
+	}
+	until = until.Local()
+	n := now.Local()
+	if until.Year() == n.Year() && until.YearDay() == n.YearDay() {
+		return "Notifications paused until " + until.Format("15:04")
+	}
+	return "Notifications paused until " + until.Format("Mon 15:04")
+}
+
+// pauseTapped offers the pause lengths, or resumes.
+func (r *recentWindow) pauseTapped() {
+	now := r.u.now()
+	if r.u.snap.Paused(now) {
+		r.u.send(control.Command{Cmd: control.CmdResume})
+		return
+	}
+	menu := widget.NewPopUpMenu(r.pauseMenu(now), r.w.Canvas())
+	menu.ShowAtRelativePosition(fyne.NewPos(0, r.pause.Size().Height), r.pause)
+}
+
+func (r *recentWindow) pauseMenu(now time.Time) *fyne.Menu {
+	pause := func(until time.Time) func() {
+		return func() { r.u.send(control.Command{Cmd: control.CmdPause, Until: until}) }
+	}
+	return fyne.NewMenu("",
+		fyne.NewMenuItem("Pause for 1 hour", pause(now.Add(time.Hour))),
+		fyne.NewMenuItem("Pause until tomorrow", pause(tomorrowMorning(now))),
+		fyne.NewMenuItem("Pause until I resume", pause(view.Forever)),
+	)
+}
+
+// tomorrowMorning is 08:00 local time on the next day.
+func tomorrowMorning(now time.Time) time.Time {
+	n := now.Local()
+	return time.Date(n.Year(), n.Month(), n.Day()+1, 8, 0, 0, 0, n.Location())
+}
+
+func (r *recentWindow) indexOf(key string) int {
+	for i, m := range r.msgs {
+		if m.Key() == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// onSelected marks a message read when a person picks it.
+func (r *recentWindow) onSelected(id widget.ListItemID) {
+	if id < 0 || id >= len(r.msgs) {
+		return
+	}
+	m := r.msgs[id]
+	r.selected = m.Key()
+	if r.selecting || m.Seen {
+		return
+	}
+	r.u.send(control.Command{Cmd: control.CmdMarkRead, Message: m.Key()})
+}
+
+// reselect keeps the selection on the same message when the list changes.
+func (r *recentWindow) reselect() {
+	if r.selected == "" {
+		return
+	}
+	i := r.indexOf(r.selected)
+	r.selecting = true
+	defer func() { r.selecting = false }()
+	if i < 0 {
+		r.selected = ""
+		r.list.UnselectAll()
+		return
+	}
+	r.list.Select(i)
+}
+
+// ShowMessage scrolls to the message with the given key (view.Message.Key)
+// and selects it, marking it read. A message not in the list yet is shown
+// when it arrives. UI goroutine.
+func (r *recentWindow) ShowMessage(key string) {
+	i := r.indexOf(key)
+	if i < 0 {
+		r.pendingKey = key
+		return
+	}
+	already := r.selected == key
+	r.list.ScrollTo(i)
+	r.list.Select(i)
+	// Select does nothing for the row already selected; still mark it read.
+	if already {
+		r.onSelected(i)
+	}
+}
+
+// messageRow is one line of the list: unread dot, sender and time on top,
+// subject and account below.
+type messageRow struct {
+	widget.BaseWidget
+	dot                             *canvas.Circle
+	sender, when, subject, fromAcct *widget.Label
+	content                         fyne.CanvasObject
+}
+
+func newMessageRow() fyne.CanvasObject {
+	row := &messageRow{
+		dot:      canvas.NewCircle(color.Transparent),
+		sender:   widget.NewLabel("sender"),
+		when:     widget.NewLabel("just now"),
+		subject:  widget.NewLabel("subject"),
+		fromAcct: widget.NewLabel("account"),
+	}
+	row.sender.Truncation = fyne.TextTruncateEllipsis
+	row.subject.Truncation = fyne.TextTruncateEllipsis
+	row.when.Importance = widget.LowImportance
+	row.fromAcct.Importance = widget.LowImportance
+	row.fromAcct.SizeName = theme.SizeNameCaptionText
+	row.when.SizeName = theme.SizeNameCaptionText
+	dot := container.NewCenter(container.New(layout.NewGridWrapLayout(fyne.NewSize(8, 8)), row.dot))
+	row.content = container.NewBorder(nil, nil, dot, nil,
+		container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()),
+			container.NewBorder(nil, nil, nil, row.when, row.sender),
+			container.NewBorder(nil, nil, nil, row.fromAcct, row.subject),
+		))
+	row.ExtendBaseWidget(row)
+	return row
+}
+
+func (row *messageRow) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(row.content)
+}
+
+func (row *messageRow) set(m view.Message, now time.Time) {
+	from := strings.TrimSpace(m.From)
+	if from == "" {
+		from = m.FromAddr
+	}
+	if from == "" {
+		from = "(unknown sender)"
+	}
+	subject := m.Subject
+	if strings.TrimSpace(subject) == "" {
+		subject = "(no subject)"
+	}
+	row.sender.TextStyle = fyne.TextStyle{Bold: !m.Seen}
+	row.sender.SetText(from)
+	row.subject.SetText(subject)
+	row.when.SetText(view.Ago(m.Date, now))
+	row.fromAcct.SetText(m.AccountName)
+	if m.Seen {
+		row.dot.FillColor = color.Transparent
+	} else {
+		row.dot.FillColor = theme.Color(theme.ColorNamePrimary)
+	}
+	row.dot.Refresh()
+}

@@ -1,0 +1,313 @@
+// Package window is the window process's UI: the recent-mail window and the
+// settings window. The process is a client of the core's control socket
+// (Backend); it exits when its last window closes.
+//
+// Threading: every widget is touched on Fyne's UI goroutine only. Snapshots,
+// show requests, timers and the results of slow work (connection tests,
+// saving config.json and the keyring) arrive on other goroutines and are
+// handed over with fyne.Do. Nothing on the UI goroutine waits on the
+// network, the keyring or the disk.
+package window
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"mailbell/app/control"
+	"mailbell/app/view"
+	"mailbell/mail"
+)
+
+// Backend is the window process's link to the core (control.Client).
+type Backend interface {
+	// Snapshots delivers the view model; only the latest one matters.
+	// It is closed when the connection to the core ends.
+	Snapshots() <-chan view.Snapshot
+	// Shows delivers EvShow requests: bring up a view, maybe at a message.
+	Shows() <-chan control.Event
+	// Send sends a command to the core.
+	Send(cmd control.Command) error
+}
+
+// Secrets is the keyring as the settings window uses it (secrets.Store).
+type Secrets interface {
+	Get(ctx context.Context, account string) (string, error)
+	Set(ctx context.Context, account, secret string) error
+	Delete(ctx context.Context, account string) error
+}
+
+// Autostart turns "start at login" on and off (platform/autostart).
+type Autostart interface {
+	Supported() bool
+	Enabled() (bool, error)
+	Enable() error
+	Disable() error
+}
+
+// ProbeFunc is mail.Probe's shape: "Test connection".
+type ProbeFunc func(ctx context.Context, a mail.Account, folder string, opts mail.Options) (mail.FolderInfo, error)
+
+// Deps are what the settings window needs besides the core.
+type Deps struct {
+	ConfigDir string    // where config.json lives
+	Secrets   Secrets   // the keyring (or the demo's store)
+	Probe     ProbeFunc // nil: mail.Probe
+	Autostart Autostart // nil: start at login shown as not supported
+	// PasswordCommand runs an account's password_command for "Test
+	// connection" (nil: type the password to test such an account).
+	PasswordCommand func(ctx context.Context, cmdline string) (string, error)
+	Logger          *slog.Logger
+	Now             func() time.Time // nil: time.Now
+}
+
+// Timeouts of work done off the UI goroutine.
+const (
+	probeTimeout  = 20 * time.Second
+	secretTimeout = 10 * time.Second
+)
+
+// UI owns the windows of the window process.
+type UI struct {
+	app  fyne.App
+	b    Backend
+	deps Deps
+	log  *slog.Logger
+	now  func() time.Time
+	// do runs f on the UI goroutine (fyne.Do); tests replace it with a queue
+	// they drain themselves, because the test driver runs fyne.Do inline.
+	do   func(f func())
+	quit func()
+
+	cmds     chan control.Command
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+
+	// latest snapshot not yet applied; guarded by mu
+	mu      sync.Mutex
+	pending *view.Snapshot
+	posted  bool
+
+	// UI goroutine only
+	snap         view.Snapshot
+	haveSnap     bool
+	disconnected bool
+	recent       *recentWindow
+	settings     *settingsWindow
+	quitting     bool
+}
+
+// Run opens the view initial asks for (an EvShow event; zero: the recent
+// window), follows the core until the last window closes, then returns.
+// Call it on the main goroutine: it runs a's event loop.
+func Run(a fyne.App, b Backend, deps Deps, initial control.Event) {
+	u := Start(a, b, deps, initial)
+	a.Run()
+	u.Stop()
+}
+
+// Start opens the first window and starts following the core, without
+// running the app's event loop. Call it on the UI goroutine (or before
+// a.Run()).
+func Start(a fyne.App, b Backend, deps Deps, initial control.Event) *UI {
+	u := newUI(a, b, deps, fyne.Do)
+	u.Show(initial)
+	u.follow()
+	return u
+}
+
+func newUI(a fyne.App, b Backend, deps Deps, do func(func())) *UI {
+	if deps.Probe == nil {
+		deps.Probe = mail.Probe
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	u := &UI{
+		app:  a,
+		b:    b,
+		deps: deps,
+		log:  deps.Logger,
+		now:  deps.Now,
+		do:   do,
+		quit: a.Quit,
+		cmds: make(chan control.Command, 64),
+		stop: make(chan struct{}),
+	}
+	return u
+}
+
+// follow starts the goroutines that read the core and send commands.
+func (u *UI) follow() {
+	u.wg.Add(3)
+	go func() {
+		defer u.wg.Done()
+		snaps := u.b.Snapshots()
+		for {
+			select {
+			case s, ok := <-snaps:
+				if !ok {
+					u.do(u.lostCore)
+					return
+				}
+				u.post(s)
+			case <-u.stop:
+				return
+			}
+		}
+	}()
+	go func() {
+		defer u.wg.Done()
+		shows := u.b.Shows()
+		for {
+			select {
+			case ev, ok := <-shows:
+				if !ok {
+					return
+				}
+				u.do(func() { u.Show(ev) })
+			case <-u.stop:
+				return
+			}
+		}
+	}()
+	go func() {
+		defer u.wg.Done()
+		for {
+			select {
+			case cmd := <-u.cmds:
+				if err := u.b.Send(cmd); err != nil {
+					u.log.Warn("command to the core failed", "cmd", cmd.Cmd, "err", err)
+				}
+			case <-u.stop:
+				return
+			}
+		}
+	}()
+}
+
+// Stop ends the goroutines Start began. The windows are left to the app.
+func (u *UI) Stop() {
+	u.stopOnce.Do(func() { close(u.stop) })
+	u.wg.Wait()
+}
+
+// post keeps the latest snapshot and schedules one apply for however many
+// arrive before the UI goroutine gets to it.
+func (u *UI) post(s view.Snapshot) {
+	u.mu.Lock()
+	u.pending = &s
+	schedule := !u.posted
+	u.posted = true
+	u.mu.Unlock()
+	if schedule {
+		u.do(u.applyPending)
+	}
+}
+
+func (u *UI) applyPending() {
+	u.mu.Lock()
+	s := u.pending
+	u.pending, u.posted = nil, false
+	u.mu.Unlock()
+	if s != nil {
+		u.apply(*s)
+	}
+}
+
+// apply shows a snapshot. UI goroutine.
+func (u *UI) apply(s view.Snapshot) {
+	u.snap, u.haveSnap, u.disconnected = s, true, false
+	if u.recent != nil {
+		u.recent.update()
+	}
+}
+
+func (u *UI) lostCore() {
+	u.disconnected = true
+	if u.recent != nil {
+		u.recent.update()
+	}
+}
+
+// send queues a command for the core; the socket write happens elsewhere.
+func (u *UI) send(cmd control.Command) {
+	select {
+	case u.cmds <- cmd:
+	default:
+		u.log.Warn("command queue full; dropped", "cmd", cmd.Cmd)
+	}
+}
+
+// Show brings up the view an EvShow event names. UI goroutine.
+func (u *UI) Show(ev control.Event) {
+	switch ev.View {
+	case control.ViewSettings:
+		u.OpenSettings("")
+	default:
+		r := u.OpenRecent()
+		if ev.Message != "" {
+			r.ShowMessage(ev.Message)
+		}
+	}
+}
+
+// OpenRecent shows (or raises) the recent-mail window. UI goroutine.
+func (u *UI) OpenRecent() *recentWindow {
+	if u.recent == nil {
+		r := newRecentWindow(u)
+		u.recent = r
+		r.w.SetOnClosed(func() {
+			r.closed()
+			if u.recent == r {
+				u.recent = nil
+			}
+			u.windowClosed()
+		})
+		r.update()
+	}
+	u.recent.w.Show()
+	u.recent.w.RequestFocus()
+	return u.recent
+}
+
+// OpenSettings shows (or raises) the settings window, with the account
+// whose id is given selected ("" leaves the selection). UI goroutine.
+func (u *UI) OpenSettings(accountID string) *settingsWindow {
+	if u.settings == nil {
+		s := newSettingsWindow(u)
+		u.settings = s
+		s.w.SetOnClosed(func() {
+			s.closed()
+			if u.settings == s {
+				u.settings = nil
+			}
+			u.windowClosed()
+		})
+	}
+	if accountID != "" {
+		u.settings.selectAccount(accountID)
+	}
+	u.settings.w.Show()
+	u.settings.w.RequestFocus()
+	return u.settings
+}
+
+// windowClosed quits the app when no window is left. No window is ever the
+// master (closing a master window would quit while another is still open);
+// this bookkeeping decides instead.
+func (u *UI) windowClosed() {
+	if u.recent != nil || u.settings != nil || u.quitting {
+		return
+	}
+	u.quitting = true
+	u.stopOnce.Do(func() { close(u.stop) })
+	u.quit()
+}
