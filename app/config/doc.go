@@ -28,7 +28,7 @@
 //	      "security": "tls",             // "tls" (default), "starttls", or "plain" (localhost only)
 //	      "username": "ann",             // default: email
 //	      "folders": ["INBOX"],          // folders to watch (default ["INBOX"])
-//	      "ca_file": "/path/ca.pem",     // extra trusted CA certificates (PEM); relative to the config folder
+//	      "ca_file": "/path/ca.pem",     // extra trusted CA certificates (PEM); "~/" is home, relative is to the config folder
 //	      "password_command": "pass show mail", // prints the password; default: the keyring
 //	      "enabled": true                // false: keep the account but do not watch it (default true)
 //	    }

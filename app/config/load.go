@@ -86,6 +86,11 @@ func parse(path string, data []byte) (*Config, error) {
 	if c.Accounts == nil {
 		c.Accounts = []Account{}
 	}
+	for i := range c.Accounts {
+		if len(c.Accounts[i].Folders) == 0 {
+			c.Accounts[i].Folders = nil // "folders": [] means the default, as a missing one
+		}
+	}
 	if probs := c.validate(); len(probs) > 0 {
 		for i := range probs {
 			probs[i].Line, probs[i].Col = w.where(probs[i].Field)

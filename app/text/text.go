@@ -208,8 +208,11 @@ func wordAt(s string, start int) (end int, ok bool) {
 		return 0, false
 	}
 	cur += 2
-	e := strings.Index(s[cur:], "?=")
-	if e < 0 {
+	// The text ends at the next '?', which must start "?=". (A '?' inside it
+	// would make the word undecodable anyway; stopping there keeps a scan of
+	// hostile input linear.)
+	e := strings.IndexByte(s[cur:], '?')
+	if e < 0 || cur+e+1 >= len(s) || s[cur+e+1] != '=' {
 		return 0, false
 	}
 	return cur + e + 2, true
