@@ -72,7 +72,10 @@ func (c *Core) Listen(ctx context.Context, path string) (*control.Server, error)
 }
 
 func (c *Core) onCommand(ctx context.Context, wg *sync.WaitGroup, m commandMsg) {
-	ok := func(err error) { m.reply <- result{err: err} }
+	ok := func(err error) {
+		c.publish() // a client that waits for the reply sees the new state
+		m.reply <- result{err: err}
+	}
 	switch m.cmd.Cmd {
 	case control.CmdHello:
 		ok(nil)

@@ -72,8 +72,14 @@ func (p *Policy) Add(now time.Time, items []Item) []Notification {
 		p.pending = append(p.pending, fresh...)
 		return nil
 	}
-	// Quiet until now: show at once, and hold whatever follows for a window.
+	// Quiet until now: hold whatever follows for a window. A single message
+	// or a clear burst shows at once; two or three wait for the window,
+	// since more of the same burst are likely on their way.
 	p.windowEnd = now.Add(p.window())
+	if len(fresh) > 1 && len(fresh) <= MaxSingles {
+		p.pending = append(p.pending, fresh...)
+		return nil
+	}
 	return p.render(fresh)
 }
 

@@ -121,3 +121,26 @@ func TestSummaryAcrossAccounts(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// A burst whose first fetch holds a few messages: those wait for the window
+// and join the rest in one summary.
+func TestBurstStartingWithAFew(t *testing.T) {
+	p := New()
+	if got := p.Add(t0, items(3, "Work")); got != nil {
+		t.Fatalf("three at once should wait: %+v", got)
+	}
+	p.Add(t0.Add(50*time.Millisecond), items(17, "Work"))
+	got := p.Flush(p.Deadline())
+	if len(got) != 1 || got[0].Summary != "20 new messages in Work" {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestTwoTogetherThenQuiet(t *testing.T) {
+	p := New()
+	p.Add(t0, items(2, "Work"))
+	got := p.Flush(t0.Add(time.Second))
+	if len(got) != 2 || got[0].Group {
+		t.Fatalf("got %+v", got)
+	}
+}
