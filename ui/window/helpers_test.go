@@ -1,8 +1,6 @@
 package window
 
 import (
-	"context"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -78,47 +76,6 @@ func (l *mainLoop) drain() {
 			return
 		}
 	}
-}
-
-// memSecrets is an in-memory Secrets.
-type memSecrets struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-var errNotFound = errors.New("secret not found")
-
-func newMemSecrets() *memSecrets { return &memSecrets{m: map[string]string{}} }
-
-func (s *memSecrets) Get(_ context.Context, id string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[id]
-	if !ok {
-		return "", errNotFound
-	}
-	return v, nil
-}
-
-func (s *memSecrets) Set(_ context.Context, id, secret string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.m[id] = secret
-	return nil
-}
-
-func (s *memSecrets) Delete(_ context.Context, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.m, id)
-	return nil
-}
-
-func (s *memSecrets) get(id string) (string, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[id]
-	return v, ok
 }
 
 type harness struct {

@@ -17,6 +17,7 @@ import (
 	"mailbell/app/config"
 	"mailbell/app/control"
 	"mailbell/mail"
+	"mailbell/platform/secrets"
 	"mailbell/ui/providers"
 )
 
@@ -34,6 +35,7 @@ type settingsWindow struct {
 	saving  bool
 	autoOn  bool // start at login, as the system has it
 	pending string
+	quiet   bool // selecting in the list without refilling the form
 
 	// accounts tab
 	acctList  *widget.List
@@ -83,7 +85,7 @@ func newSettingsWindow(u *UI) *settingsWindow {
 		},
 	)
 	s.acctList.OnSelected = func(id widget.ListItemID) {
-		if s.cfg != nil && id < len(s.cfg.Accounts) {
+		if !s.quiet && s.cfg != nil && id < len(s.cfg.Accounts) {
 			s.edit(id)
 		}
 	}
@@ -242,16 +244,16 @@ func (s *settingsWindow) remove(index int, a config.Account) {
 		return
 	}
 	next := withoutAccount(s.cfg, index)
-	dir, secrets := s.u.deps.ConfigDir, s.u.deps.Secrets
+	dir, store, timeout := s.u.deps.ConfigDir, s.u.deps.Secrets, secretTimeout
 	s.setSaving(true)
 	s.form.setStatus("Removing…", widget.LowImportance)
 	go func() {
 		err := config.Save(dir, next)
 		if err == nil {
 			s.u.send(control.Command{Cmd: control.CmdReload})
-			if secrets != nil && a.PasswordCommand == "" {
-				ctx, cancel := context.WithTimeout(context.Background(), secretTimeout)
-				if derr := secrets.Delete(ctx, a.ID); derr != nil {
+			if store != nil && a.PasswordCommand == "" {
+				ctx, cancel := context.WithTimeout(context.Background(), timeout)
+				if derr := store.Delete(ctx, a.ID); derr != nil && !errors.Is(derr, secrets.ErrNotFound) {
 					s.u.log.Warn("removing the account's password from the keyring failed", "account", a.ID, "err", derr)
 				}
 				cancel()
@@ -438,6 +440,26 @@ func (f *accountForm) edit(a config.Account, index int) {
 	f.validate()
 }
 
+// saved makes the form edit the account just saved, keeping whatever was
+// typed while the save ran.
+func (f *accountForm) saved(a config.Account, index int, password string) {
+	f.base, f.index = a, index
+	f.hasSecret = true
+	if password != "" && f.password.Text == password {
+		f.filling = true
+		f.password.SetText("")
+		f.filling = false
+	}
+	if a.PasswordCommand == "" {
+		f.password.SetPlaceHolder("•••••• (saved in keyring)")
+	}
+	for _, name := range []string{fName, fEmail, fHost, fPort, fSecurity, fUsername, fPassword, fFolders, fCAFile} {
+		f.touched[name] = true
+	}
+	f.autoHost = false
+	f.validate()
+}
+
 func (f *accountForm) values() formValues {
 	return formValues{
 		Name:     f.name.Text,
@@ -621,7 +643,8 @@ func (f *accountForm) startTest() {
 
 	f.testGen++
 	gen := f.testGen
-	ctx, cancel := context.WithTimeout(f.s.ctx, probeTimeout)
+	timeout := probeTimeout
+	ctx, cancel := context.WithTimeout(f.s.ctx, timeout)
 	f.testCancel = cancel
 	f.testBtn.SetText("Cancel test")
 	f.testing.Show()
@@ -635,10 +658,8 @@ func (f *accountForm) startTest() {
 			switch {
 			case typed != "":
 				return typed, nil
-			case a.PasswordCommand != "" && deps.PasswordCommand != nil:
-				return deps.PasswordCommand(ctx, a.PasswordCommand)
 			case a.PasswordCommand != "":
-				return "", errors.New("password_command cannot be run from here: type the password to test")
+				return deps.PasswordCommand(ctx, a.PasswordCommand)
 			case hasSecret && deps.Secrets != nil:
 				return deps.Secrets.Get(ctx, a.ID)
 			}
@@ -655,7 +676,7 @@ func (f *accountForm) startTest() {
 				text = "Check the settings: " + err.Error()
 			}
 		} else {
-			info, perr := deps.Probe(ctx, acct, folder, mail.Options{DialTimeout: probeTimeout, CommandTimeout: probeTimeout})
+			info, perr := deps.Probe(ctx, acct, folder, mail.Options{DialTimeout: timeout, CommandTimeout: timeout})
 			if perr == nil && ctx.Err() != nil {
 				perr = ctx.Err()
 			}
@@ -706,8 +727,8 @@ func (f *accountForm) save() {
 		password = ""
 	}
 	isNew := index < 0
-	dir, secrets := s.u.deps.ConfigDir, s.u.deps.Secrets
-	if password != "" && secrets == nil {
+	dir, store, timeout := s.u.deps.ConfigDir, s.u.deps.Secrets, secretTimeout
+	if password != "" && store == nil {
 		f.setStatus("No keyring to keep the password in", widget.DangerImportance)
 		return
 	}
@@ -717,16 +738,16 @@ func (f *accountForm) save() {
 	go func() {
 		err := func() error {
 			if password != "" {
-				ctx, cancel := context.WithTimeout(context.Background(), secretTimeout)
+				ctx, cancel := context.WithTimeout(context.Background(), timeout)
 				defer cancel()
-				if err := secrets.Set(ctx, a.ID, password); err != nil {
+				if err := store.Set(ctx, a.ID, password); err != nil {
 					return fmt.Errorf("could not save the password in the keyring: %w", err)
 				}
 			}
 			if err := config.Save(dir, next); err != nil {
 				if isNew && password != "" { // do not leave a secret without an account
-					ctx, cancel := context.WithTimeout(context.Background(), secretTimeout)
-					_ = secrets.Delete(ctx, a.ID)
+					ctx, cancel := context.WithTimeout(context.Background(), timeout)
+					_ = store.Delete(ctx, a.ID)
 					cancel()
 				}
 				return fmt.Errorf("could not save the settings: %w", err)
@@ -747,8 +768,13 @@ func (f *accountForm) save() {
 			if isNew {
 				index = len(next.Accounts) - 1
 			}
-			s.acctList.Select(index) // refills the form from the saved account
-			f.edit(next.Accounts[index], index)
+			if f.base.ID == a.ID { // still the same account in the form
+				f.saved(a, index, password)
+				s.quiet = true
+				s.acctList.Select(index)
+				s.quiet = false
+				s.removeBtn.Enable()
+			}
 			f.setStatus("Saved — Mailbell applies it now", widget.SuccessImportance)
 		})
 	}()

@@ -20,6 +20,7 @@ import (
 	"mailbell/app/control"
 	"mailbell/app/view"
 	"mailbell/mail"
+	"mailbell/platform/secrets"
 )
 
 // Backend is the window process's link to the core (control.Client).
@@ -31,13 +32,6 @@ type Backend interface {
 	Shows() <-chan control.Event
 	// Send sends a command to the core.
 	Send(cmd control.Command) error
-}
-
-// Secrets is the keyring as the settings window uses it (secrets.Store).
-type Secrets interface {
-	Get(ctx context.Context, account string) (string, error)
-	Set(ctx context.Context, account, secret string) error
-	Delete(ctx context.Context, account string) error
 }
 
 // Autostart turns "start at login" on and off (platform/autostart).
@@ -53,19 +47,19 @@ type ProbeFunc func(ctx context.Context, a mail.Account, folder string, opts mai
 
 // Deps are what the settings window needs besides the core.
 type Deps struct {
-	ConfigDir string    // where config.json lives
-	Secrets   Secrets   // the keyring (or the demo's store)
-	Probe     ProbeFunc // nil: mail.Probe
-	Autostart Autostart // nil: start at login shown as not supported
+	ConfigDir string        // where config.json lives
+	Secrets   secrets.Store // the keyring (or the demo's store)
+	Probe     ProbeFunc     // nil: mail.Probe
+	Autostart Autostart     // nil: start at login shown as not supported
 	// PasswordCommand runs an account's password_command for "Test
-	// connection" (nil: type the password to test such an account).
+	// connection" (nil: secrets.CommandFromString).
 	PasswordCommand func(ctx context.Context, cmdline string) (string, error)
 	Logger          *slog.Logger
 	Now             func() time.Time // nil: time.Now
 }
 
-// Timeouts of work done off the UI goroutine.
-const (
+// Timeouts of work done off the UI goroutine (variables for the tests).
+var (
 	probeTimeout  = 20 * time.Second
 	secretTimeout = 10 * time.Second
 )
@@ -123,6 +117,15 @@ func Start(a fyne.App, b Backend, deps Deps, initial control.Event) *UI {
 func newUI(a fyne.App, b Backend, deps Deps, do func(func())) *UI {
 	if deps.Probe == nil {
 		deps.Probe = mail.Probe
+	}
+	if deps.PasswordCommand == nil {
+		deps.PasswordCommand = func(ctx context.Context, cmdline string) (string, error) {
+			c, err := secrets.CommandFromString(cmdline)
+			if err != nil {
+				return "", err
+			}
+			return c.Get(ctx, "")
+		}
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
