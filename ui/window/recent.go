@@ -79,7 +79,9 @@ func newRecentWindow(u *UI) *recentWindow {
 	r.empty.Wrapping = fyne.TextWrapWord
 	r.empty.Importance = widget.LowImportance
 
-	top := container.NewVBox(toolbar, r.banner, r.accounts, widget.NewSeparator())
+	// Many accounts scroll within a bounded header rather than squeeze the list.
+	header := container.New(&maxHeight{max: 180, content: r.accounts}, container.NewVScroll(r.accounts))
+	top := container.NewVBox(toolbar, r.banner, header, widget.NewSeparator())
 	r.w.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(r.list, container.NewCenter(r.empty))))
 	r.w.Resize(fyne.NewSize(420, 520))
 
@@ -164,6 +166,8 @@ func (r *recentWindow) update() {
 	}
 	r.accounts.Objects = objs
 	r.accounts.Refresh()
+	// The header's height follows the accounts: lay the window out again.
+	r.w.Content().Refresh()
 	r.fast.Store(fast)
 
 	// Messages.
@@ -189,13 +193,14 @@ func (r *recentWindow) showBanner(text string, imp widget.Importance) {
 	r.banner.Show()
 }
 
-// accountBlock is one account's name and folder states. countdown reports
+// accountBlock is one account's folder states, a line per folder:
+// "● Work  Connected · idle      2 min ago", then what went wrong and an
+// "Open Settings" button when only the person can fix it. countdown reports
 // whether it shows a reconnect countdown (which needs a tick every second).
 func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasObject, bool) {
-	name := widget.NewLabelWithStyle(a.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	name.Truncation = fyne.TextTruncateEllipsis
-	rows := []fyne.CanvasObject{name}
+	rows := []fyne.CanvasObject{}
 	countdown, fixable := false, false
+	var details []string
 	for _, f := range a.Folders {
 		if !a.Enabled {
 			f.State = "disabled"
@@ -211,15 +216,13 @@ func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasO
 		if !f.LastCheck.IsZero() && f.State != "disabled" {
 			last := widget.NewLabel("last check " + view.Ago(f.LastCheck, now))
 			last.Importance = widget.LowImportance
+			last.SizeName = theme.SizeNameCaptionText
 			right = last
 		}
-		rows = append(rows, container.NewBorder(nil, nil, stateDot(f), right, label))
+		name := widget.NewLabelWithStyle(a.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		rows = append(rows, container.NewBorder(nil, nil, container.NewHBox(stateDot(f), name), right, label))
 		if f.Error != "" && (f.State == "stopped" || f.State == "backoff") && f.ErrorKind != view.ErrorAuth {
-			detail := widget.NewLabel(f.Error)
-			detail.Wrapping = fyne.TextWrapWord
-			detail.Importance = widget.LowImportance
-			detail.SizeName = theme.SizeNameCaptionText
-			rows = append(rows, detail)
+			details = append(details, f.Error)
 		}
 		if f.State == "backoff" && f.NextTry.After(now) {
 			countdown = true
@@ -231,13 +234,24 @@ func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasO
 			}
 		}
 	}
-	if fixable {
-		id := a.ID
-		btn := widget.NewButtonWithIcon("Open Settings", theme.SettingsIcon(), func() { r.u.OpenSettings(id) })
-		btn.Importance = widget.DangerImportance
-		rows = append(rows, container.NewHBox(btn))
+	if len(details) > 0 || fixable {
+		var detail, btn fyne.CanvasObject
+		if len(details) > 0 {
+			l := widget.NewLabel(strings.Join(details, "\n"))
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.LowImportance
+			l.SizeName = theme.SizeNameCaptionText
+			detail = l
+		}
+		if fixable {
+			id := a.ID
+			b := widget.NewButtonWithIcon("Open Settings", theme.SettingsIcon(), func() { r.u.OpenSettings(id) })
+			b.Importance = widget.DangerImportance
+			btn = container.NewCenter(b)
+		}
+		rows = append(rows, container.NewBorder(nil, nil, nil, btn, detail))
 	}
-	return container.NewVBox(rows...), countdown
+	return container.New(layout.NewCustomPaddedVBoxLayout(0), rows...), countdown
 }
 
 func folderImportance(f view.Folder) widget.Importance {
@@ -450,4 +464,26 @@ func (row *messageRow) set(m view.Message, now time.Time) {
 		row.dot.FillColor = theme.Color(theme.ColorNamePrimary)
 	}
 	row.dot.Refresh()
+}
+
+// maxHeight lays out one object (a scroller) at the height its content
+// wants, but no taller than max.
+type maxHeight struct {
+	max     float32
+	content fyne.CanvasObject
+}
+
+func (m *maxHeight) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	want := m.content.MinSize()
+	if want.Height > m.max {
+		want.Height = m.max
+	}
+	return want
+}
+
+func (m *maxHeight) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }

@@ -146,6 +146,7 @@ func (s *settingsWindow) loadedConfig(cfg *config.Config, err error, autoOn bool
 	s.cfg = cfg
 	s.autoOn = autoOn
 	s.status.Hide()
+	s.w.Content().Refresh()
 	s.addBtn.Enable()
 	s.acctList.Refresh()
 	s.prefs.load(cfg.Preferences, autoOn)
@@ -547,15 +548,20 @@ func (f *accountForm) validate() {
 	}
 	errs := validateForm(f.values(), f.base, f.s.cfg, f.index, f.hasSecret)
 	var hidden []string
+	relayout := false
 	for name, l := range f.errs {
 		msg, bad := errs[name]
-		switch {
-		case bad && f.touched[name]:
+		show := bad && f.touched[name]
+		relayout = relayout || show != l.Visible() || (show && msg != l.Text)
+		if show {
 			l.SetText(msg)
 			l.Show()
-		default:
+		} else {
 			l.Hide()
 		}
+	}
+	if relayout { // rows grow and shrink with their messages
+		defer f.content.Refresh()
 	}
 	for _, name := range []string{fEmail, fHost, fPassword} {
 		if _, bad := errs[name]; bad && !f.touched[name] {
