@@ -432,3 +432,31 @@ func TestPreferences(t *testing.T) {
 		t.Error("Save enabled right after saving")
 	}
 }
+
+func TestSystemAutostart(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	a := SystemAutostart("/usr/bin/mailbell", []string{"--config-dir", "/tmp/x y"})
+	if !a.Supported() {
+		t.Skip("no autostart on this OS") // Linux CI always takes the path below
+	}
+	if on, err := a.Enabled(); on || err != nil {
+		t.Fatalf("enabled before Enable: %v %v", on, err)
+	}
+	if err := a.Enable(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "autostart", "mailbell.desktop"))
+	if err != nil || !strings.Contains(string(data), "/usr/bin/mailbell") {
+		t.Fatalf("entry %q, %v", data, err)
+	}
+	if on, _ := a.Enabled(); !on {
+		t.Error("not enabled after Enable")
+	}
+	if err := a.Disable(); err != nil {
+		t.Fatal(err)
+	}
+	if on, _ := a.Enabled(); on {
+		t.Error("enabled after Disable")
+	}
+}
