@@ -302,11 +302,12 @@ func (s *Server) writeConfig() error {
 	// auth_verbose_passwords stays "no"); LoginAttempts counts them.
 	p("auth_verbose = yes")
 	p("mail_debug = yes")
-	// A failed login is answered in ~0.5 s instead of 2 s, and the per-IP
+	// A failed login is answered in ~0.5 s instead of 2 s. The per-IP
 	// penalty that grows across connections (4 s, 8 s, ... for 127.0.0.1,
-	// even with login_trusted_networks) is off: the auth process cannot
-	// open anvil's penalty socket and then skips penalties. Dovecot still
-	// delays a second attempt on the same connection by 5 s (compiled in).
+	// even with login_trusted_networks) is off: mode 0 keeps the master
+	// from creating anvil's penalty socket, and the auth process silently
+	// skips penalties when it is missing. Dovecot still delays a second
+	// attempt on the same connection by 5 s (compiled in).
 	p("auth_failure_delay = 0")
 	p("service anvil {\n  unix_listener anvil-auth-penalty {\n    mode = 0\n  }\n}")
 	p("first_valid_uid = %d", s.uid)
@@ -321,7 +322,11 @@ func (s *Server) writeConfig() error {
 	p("namespace inbox {\n  inbox = yes\n  separator = /\n}")
 	p("passdb {\n  driver = passwd-file\n  args = %s/passwd\n}", s.dir)
 	p("userdb {\n  driver = static\n  args = uid=%d gid=%d home=%s/%%u\n}", s.uid, s.gid, s.mailRoot)
+	// One long-lived login process for all connections instead of one
+	// process per connection: connect+login gets ~2x faster (~25 ms), which
+	// adds up in reconnect tests.
 	p("service imap-login {")
+	p("  service_count = 0\n  process_min_avail = 1")
 	p("  inet_listener imap {\n    port = %d\n  }", s.imapPort)
 	p("  inet_listener imaps {\n    port = %d\n    ssl = yes\n  }", s.imapsPort)
 	p("}")
