@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
@@ -117,6 +118,9 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Own copies: the caller may reuse its map and slice.
+	opts.Users = maps.Clone(opts.Users)
+	opts.CertHosts = slices.Clone(opts.CertHosts)
 	if len(opts.Users) == 0 {
 		opts.Users = map[string]string{DefaultUser: DefaultPassword}
 	}
