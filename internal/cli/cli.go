@@ -1,0 +1,307 @@
+// Package cli wires Mailbell's processes together: the background process
+// (core, tray, notifications, control socket), headless mode, the demo, and
+// the window process. It holds no logic of its own beyond the wiring.
+package cli
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"mailbell/app"
+	"mailbell/app/config"
+	"mailbell/app/control"
+	"mailbell/internal/demo"
+	"mailbell/platform/secrets"
+)
+
+// Environment passed from the background process to its window process.
+const (
+	envSocket = "MAILBELL_SOCKET"
+	envDemo   = "MAILBELL_DEMO"
+)
+
+type options struct {
+	configDir string
+	headless  bool
+	demo      bool
+	debug     bool
+	notify    bool
+	exec      string
+	// window process
+	view, message string
+}
+
+// Main runs Mailbell with args (without the program name) and returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	window := len(args) > 0 && args[0] == "window"
+	if window {
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet("mailbell", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	fs.StringVar(&o.configDir, "config-dir", "", "config folder (default $MAILBELL_CONFIG_DIR, else the user config folder + /mailbell)")
+	fs.BoolVar(&o.debug, "debug", false, "log the IMAP exchange (credentials redacted)")
+	if window {
+		fs.StringVar(&o.view, "view", control.ViewRecent, "window to open: recent or settings")
+		fs.StringVar(&o.message, "message", "", "message to show in the recent window")
+	} else {
+		fs.BoolVar(&o.headless, "headless", false, "no tray and no window: JSON lines on stdout")
+		fs.BoolVar(&o.demo, "demo", false, "run on a built-in demo server; nothing of yours is touched")
+		fs.BoolVar(&o.notify, "notify", false, "headless: send desktop notifications too")
+		fs.StringVar(&o.exec, "exec", "", "run this command per batch of new mail, with the messages as JSON on stdin (no shell)")
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage:\n  mailbell [--config-dir DIR] [--debug] [--demo | --headless [--exec CMD] [--notify]]\n  mailbell window [--config-dir DIR] [--view recent|settings]\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	log := newLogger(stderr, o.debug)
+	slog.SetDefault(log)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch {
+	case window:
+		err = runWindow(ctx, o, log)
+	default:
+		err = runCore(ctx, o, log, stdout, stderr)
+	}
+	if errors.Is(err, errShownOther) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "mailbell:", err)
+		return 1
+	}
+	return 0
+}
+
+var errShownOther = errors.New("another instance showed its window")
+
+func newLogger(w io.Writer, debug bool) *slog.Logger {
+	level := slog.LevelInfo
+	if debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// socketPath is where the core of config folder dir listens: one socket per
+// config folder, so a demo or a second profile never meets the user's core.
+func socketPath(dir string) string {
+	if p := os.Getenv(envSocket); p != "" {
+		return p
+	}
+	base := os.Getenv("XDG_RUNTIME_DIR")
+	if base == "" {
+		base = filepath.Join(dir, "run")
+	} else {
+		base = filepath.Join(base, "mailbell")
+	}
+	name := "control.sock"
+	if def, err := config.Dir(""); err != nil || filepath.Clean(def) != filepath.Clean(dir) || os.Getenv(config.EnvDir) != "" {
+		sum := sha256.Sum256([]byte(filepath.Clean(dir)))
+		name = "control-" + hex.EncodeToString(sum[:6]) + ".sock"
+	}
+	return filepath.Join(base, name)
+}
+
+// runCore is the background process (with tray), headless mode and the demo.
+func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var (
+		dir   string
+		store app.Secrets
+		d     *demo.Demo
+		err   error
+	)
+	if o.demo {
+		d, err = demo.Start(log)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		dir = d.Dir
+		mem := secrets.Memory()
+		mem.Set(ctx, demo.AccountID, demo.Password)
+		store = mem
+	} else {
+		if dir, err = config.Dir(o.configDir); err != nil {
+			return err
+		}
+		store = secrets.Keyring()
+	}
+	sock := socketPath(dir)
+	if o.demo {
+		sock = filepath.Join(dir, "run", "control.sock")
+	}
+
+	// Single instance: a running core shows its window instead.
+	if !o.headless && !o.demo {
+		nctx, ncancel := context.WithTimeout(ctx, 3*time.Second)
+		err := control.Notify(nctx, sock, control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent})
+		ncancel()
+		if err == nil {
+			fmt.Fprintln(stderr, "Mailbell is already running: showing its window.")
+			return errShownOther
+		}
+	}
+
+	opts := app.Options{
+		ConfigDir:       dir,
+		Secrets:         store,
+		PasswordCommand: passwordCommand,
+		Logger:          log,
+		Demo:            o.demo,
+		Quit:            cancel,
+	}
+	if o.debug {
+		opts.Mail.Trace = func(line string) { log.Debug("imap", "line", line) }
+	}
+	if o.exec != "" {
+		argv, err := secrets.ParseCommand(o.exec)
+		if err != nil {
+			return fmt.Errorf("--exec: %w", err)
+		}
+		opts.Exec = argv
+	}
+	if o.headless {
+		opts.Output = jsonLines(stdout)
+	} else {
+		opts.SpawnWindow = spawner(dir, sock, o, log)
+	}
+	var notifier *desktopNotifier
+	if !o.headless || o.notify {
+		notifier = newDesktopNotifier(log)
+		if notifier != nil {
+			opts.Notifier = notifier
+			defer notifier.Close()
+		}
+	}
+	core, err := app.New(opts)
+	if err != nil {
+		return err
+	}
+	if _, err := core.Listen(ctx, sock); err != nil {
+		if errors.Is(err, control.ErrRunning) {
+			return fmt.Errorf("%w (socket %s)", err, sock)
+		}
+		return err
+	}
+	if notifier != nil {
+		go notifier.follow(ctx, core)
+	}
+	if d != nil {
+		go d.Run(ctx)
+	}
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := core.Run(ctx); err != nil {
+			log.Error("core stopped", "err", err)
+		}
+		cancel()
+	}()
+	if !o.headless {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runTray(ctx, core, log)
+		}()
+		if o.demo {
+			if err := opts.SpawnWindow(control.ViewRecent, ""); err != nil {
+				log.Warn("demo: window not opened", "err", err)
+			}
+		}
+	}
+	<-ctx.Done()
+	wg.Wait()
+	return nil
+}
+
+// passwordCommand runs an account's password_command without a shell.
+func passwordCommand(ctx context.Context, line string) (string, error) {
+	cmd, err := secrets.CommandFromString(line)
+	if err != nil {
+		return "", err
+	}
+	return cmd.Get(ctx, "")
+}
+
+// jsonLines prints events as one JSON object per line, whole lines only.
+func jsonLines(w io.Writer) func(control.Event) {
+	var mu sync.Mutex
+	return func(ev control.Event) {
+		data, err := json.Marshal(ev)
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		w.Write(append(data, '\n'))
+	}
+}
+
+// spawner starts the window process with the core's config folder and
+// socket. In the demo it also tells it to take secrets from the core.
+func spawner(dir, sock string, o options, log *slog.Logger) func(view, message string) error {
+	var mu sync.Mutex
+	var last time.Time
+	return func(view, message string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		// A double click must not start two windows before the first says hello.
+		if time.Since(last) < 2*time.Second {
+			return nil
+		}
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		args := []string{"window", "--config-dir", dir, "--view", view}
+		if message != "" {
+			args = append(args, "--message", message)
+		}
+		if o.debug {
+			args = append(args, "--debug")
+		}
+		cmd := exec.Command(exe, args...)
+		cmd.Env = append(os.Environ(), envSocket+"="+sock, config.EnvDir+"="+dir)
+		if o.demo {
+			cmd.Env = append(cmd.Env, envDemo+"=1")
+		}
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("starting the window: %w", err)
+		}
+		last = time.Now()
+		log.Debug("window process started", "pid", cmd.Process.Pid)
+		go cmd.Wait() // reap it
+		return nil
+	}
+}
