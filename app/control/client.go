@@ -48,6 +48,7 @@ func Dial(ctx context.Context, path string) (*Client, error) {
 }
 
 // Snapshots delivers the latest snapshot; older unread ones are replaced.
+// It is closed when the connection ends.
 func (c *Client) Snapshots() <-chan view.Snapshot { return c.snaps }
 
 // Shows delivers the core's requests to show a view.
@@ -107,6 +108,9 @@ func (c *Client) read() {
 	if c.err == nil {
 		c.err = errors.New("mailbell closed the connection")
 	}
+	// Only this goroutine sends on these: closing tells readers the core is gone.
+	close(c.snaps)
+	close(c.shows)
 	close(c.done)
 }
 
