@@ -172,8 +172,8 @@ func (c *canvas) grey() {
 func (c *canvas) image() *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, c.n, c.n))
 	for i, p := range c.pix {
-		if p.a <= 0 {
-			continue
+		if to8(p.a) == 0 {
+			continue // fully transparent: no stray colour
 		}
 		img.Pix[i*4+0] = to8(p.r / p.a)
 		img.Pix[i*4+1] = to8(p.g / p.a)

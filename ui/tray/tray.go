@@ -91,11 +91,18 @@ func Run(ctx context.Context, b Backend, opts Options) (err error) {
 	// Id, icon and tooltip) is already right.
 	first := BuildMenu(b.Snapshot(), opts.Now())
 	systray.SetTitle(Title)
-	systray.SetIcon(icon.Variant(first.Icon, first.Unseen, icon.TraySize))
+	t.setIcon(first)
 	systray.SetTooltip(first.Tooltip)
 	// A left click opens the window; the menu stays on the right button.
 	systray.SetOnTapped(func() { t.do(control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent}) })
 
+	if g := startGuard(ctx, opts.Logger); g != nil {
+		t.wg.Add(1)
+		go func() {
+			defer t.wg.Done()
+			g.run(ctx)
+		}()
+	}
 	go func() {
 		<-ctx.Done()
 		systray.Quit()
@@ -185,6 +192,15 @@ func (t *tray) onReady(ctx context.Context) {
 	}
 }
 
+func (t *tray) setIcon(m Menu) {
+	b, err := forSystray(icon.Variant(m.Icon, m.Unseen, icon.TraySize))
+	if err != nil {
+		t.opts.Logger.Warn("tray: icon", "err", err)
+		b = icon.Variant(m.Icon, m.Unseen, icon.TraySize)
+	}
+	systray.SetIcon(b)
+}
+
 func (t *tray) do(cmd control.Command) {
 	t.opts.Logger.Debug("tray: command", "cmd", cmd.Cmd, "view", cmd.View)
 	t.b.Do(cmd)
@@ -253,7 +269,7 @@ func (t *tray) render(m Menu) {
 	t.mu.Unlock()
 
 	if first || m.Icon != prev.Icon || (m.Icon == view.IconUnread && view.Badge(m.Unseen) != view.Badge(prev.Unseen)) {
-		systray.SetIcon(icon.Variant(m.Icon, m.Unseen, icon.TraySize))
+		t.setIcon(m)
 	}
 	if first || m.Tooltip != prev.Tooltip {
 		systray.SetTooltip(m.Tooltip)
