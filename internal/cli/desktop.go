@@ -41,13 +41,14 @@ func (b trayBackend) Do(cmd control.Command) {
 // once; the window stays reachable by launching Mailbell again.
 func runTray(ctx context.Context, core *app.Core, log *slog.Logger) {
 	if ok, why := tray.Available(); !ok {
+		// Said once. With a bus the tray still runs: the icon appears if a
+		// tray host starts later (a panel restart).
 		log.Warn("no tray icon: "+why, "hint", "launch mailbell again to open its window")
-		return
 	}
 	changes, unsubscribe := core.Subscribe()
 	defer unsubscribe()
 	if err := tray.Run(ctx, trayBackend{ctx: ctx, core: core, changes: changes, log: log}, tray.Options{Logger: log}); err != nil {
-		log.Warn("no tray icon", "err", err, "hint", "launch mailbell again to open its window")
+		log.Debug("tray not running", "err", err)
 	}
 }
 
