@@ -2,11 +2,13 @@ package mail_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -456,4 +458,93 @@ func TestHostileServers(t *testing.T) {
 
 func contains(s, sub string) bool {
 	return strings.Contains(s, sub)
+}
+
+// tracer collects the protocol trace.
+type tracer struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (tr *tracer) add(l string) {
+	tr.mu.Lock()
+	tr.lines = append(tr.lines, l)
+	tr.mu.Unlock()
+}
+
+func (tr *tracer) count(substr string) int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	n := 0
+	for _, l := range tr.lines {
+		if strings.Contains(l, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestIdleIsRefreshed(t *testing.T) {
+	srv := startServer(t, imaptest.Config{Mode: imaptest.Plain})
+	tr := &tracer{}
+	opts := fast()
+	opts.IdleRefresh = 150 * time.Millisecond
+	opts.Trace = tr.add
+	r := start(t, accountFor(srv, mail.SecurityPlain), "INBOX", mail.Position{}, opts)
+	r.rec.waitFor(t, 0, 5*time.Second, "idle", isState(mail.StateIdle))
+	time.Sleep(800 * time.Millisecond)
+	if n := tr.count(" IDLE"); n < 3 {
+		t.Fatalf("IDLE issued %d times in 800 ms with a 150 ms refresh", n)
+	}
+	if n := tr.count("DONE"); n < 2 {
+		t.Fatalf("DONE sent %d times", n)
+	}
+	// Refreshing IDLE is not a state change.
+	idles := 0
+	for _, e := range r.rec.all() {
+		if isState(mail.StateIdle)(e) {
+			idles++
+		}
+	}
+	if idles != 1 {
+		t.Fatalf("%d idle state events", idles)
+	}
+}
+
+func TestCancelSaysDoneAndLogout(t *testing.T) {
+	srv := startServer(t, imaptest.Config{Mode: imaptest.Plain})
+	tr := &tracer{}
+	opts := fast()
+	opts.Trace = tr.add
+	r := start(t, accountFor(srv, mail.SecurityPlain), "INBOX", mail.Position{}, opts)
+	r.rec.waitFor(t, 0, 5*time.Second, "idle", isState(mail.StateIdle))
+	r.stop(t)
+	if tr.count("DONE") != 1 || tr.count("LOGOUT") < 1 || tr.count("BYE") < 1 {
+		t.Fatalf("trace on cancel: %q", tr.lines[max(0, len(tr.lines)-6):])
+	}
+}
+
+func TestTraceRedactsPassword(t *testing.T) {
+	for _, mode := range []imaptest.Mode{imaptest.Plain, imaptest.TLS} {
+		srv := startServer(t, imaptest.Config{Mode: mode})
+		tr := &tracer{}
+		opts := fast()
+		opts.Trace = tr.add
+		sec := mail.SecurityPlain
+		if mode == imaptest.TLS {
+			sec = mail.SecurityTLS
+		}
+		if _, err := mail.Probe(context.Background(), accountFor(srv, sec), "INBOX", opts); err != nil {
+			t.Fatal(err)
+		}
+		plain := base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pass))
+		if tr.count("EXAMINE") == 0 {
+			t.Fatal("no trace")
+		}
+		for _, l := range tr.lines {
+			if strings.Contains(l, pass) || strings.Contains(l, plain) {
+				t.Fatalf("credentials in trace: %q", l)
+			}
+		}
+	}
 }
