@@ -100,7 +100,7 @@ func (r *recentWindow) clock() {
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
-			r.u.do(func() {
+			r.u.ui(func() {
 				if r.u.recent == r {
 					r.update()
 				}
@@ -108,7 +108,7 @@ func (r *recentWindow) clock() {
 		case <-r.done:
 			t.Stop()
 			return
-		case <-r.u.stop:
+		case <-r.u.gone:
 			t.Stop()
 			return
 		}

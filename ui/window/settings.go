@@ -131,7 +131,7 @@ func (s *settingsWindow) load() {
 				s.u.log.Warn("autostart state unknown", "err", aerr)
 			}
 		}
-		s.u.do(func() { s.loadedConfig(cfg, err, autoOn) })
+		s.u.ui(func() { s.loadedConfig(cfg, err, autoOn) })
 	}()
 }
 
@@ -248,7 +248,9 @@ func (s *settingsWindow) remove(index int, a config.Account) {
 	dir, store, timeout := s.u.deps.ConfigDir, s.u.deps.Secrets, secretTimeout
 	s.setSaving(true)
 	s.form.setStatus("Removing…", widget.LowImportance)
+	s.u.work.Add(1)
 	go func() {
+		defer s.u.work.Done()
 		err := config.Save(dir, next)
 		if err == nil {
 			s.u.send(control.Command{Cmd: control.CmdReload})
@@ -260,7 +262,7 @@ func (s *settingsWindow) remove(index int, a config.Account) {
 				cancel()
 			}
 		}
-		s.u.do(func() {
+		s.u.ui(func() {
 			s.setSaving(false)
 			if err != nil {
 				s.form.setStatus("Could not remove: "+err.Error(), widget.DangerImportance)
@@ -689,7 +691,7 @@ func (f *accountForm) startTest() {
 			text = DescribeProbe(info, perr, host, port, folder)
 			ok = perr == nil
 		}
-		f.s.u.do(func() {
+		f.s.u.ui(func() {
 			if gen != f.testGen {
 				return // cancelled, or another test started
 			}
@@ -741,7 +743,9 @@ func (f *accountForm) save() {
 
 	s.setSaving(true)
 	f.setStatus("Saving…", widget.LowImportance)
+	s.u.work.Add(1)
 	go func() {
+		defer s.u.work.Done()
 		err := func() error {
 			if password != "" {
 				ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -763,7 +767,7 @@ func (f *accountForm) save() {
 		if err == nil {
 			s.u.send(control.Command{Cmd: control.CmdReload})
 		}
-		s.u.do(func() {
+		s.u.ui(func() {
 			s.setSaving(false)
 			if err != nil {
 				f.setStatus(err.Error(), widget.DangerImportance)
@@ -936,7 +940,9 @@ func (p *prefsForm) save() {
 	s.setSaving(true)
 	p.status.Importance = widget.LowImportance
 	p.status.SetText("Saving…")
+	s.u.work.Add(1)
 	go func() {
+		defer s.u.work.Done()
 		err := config.Save(dir, &next)
 		if err == nil {
 			s.u.send(control.Command{Cmd: control.CmdReload})
@@ -953,7 +959,7 @@ func (p *prefsForm) save() {
 				autoNow = wantAuto
 			}
 		}
-		s.u.do(func() {
+		s.u.ui(func() {
 			s.setSaving(false)
 			switch {
 			case err != nil:

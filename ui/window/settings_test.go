@@ -222,7 +222,6 @@ func TestSettingsTestConnectionStaysResponsive(t *testing.T) {
 type slowSecrets struct {
 	secrets.Store
 	release chan struct{}
-	once    sync.Once
 }
 
 func (s *slowSecrets) Set(ctx context.Context, account, secret string) error {
@@ -458,5 +457,36 @@ func TestSystemAutostart(t *testing.T) {
 	}
 	if on, _ := a.Enabled(); on {
 		t.Error("enabled after Disable")
+	}
+}
+
+func TestClosingDuringSaveStillSavesAndReloads(t *testing.T) {
+	dir := t.TempDir()
+	mem := secrets.Memory()
+	slow := &slowSecrets{Store: mem, release: make(chan struct{})}
+	h := newHarness(t, Deps{ConfigDir: dir, Secrets: slow})
+	s := h.openSettings("")
+	f := s.form
+	typeInto(s, f.email, "ann@example.com")
+	typeInto(s, f.host, "imap.example.com")
+	typeInto(s, f.password, "pw")
+	test.Tap(f.saveBtn)
+	s.w.Close() // the last window: the app quits while the keyring still thinks
+	if h.quitCount() != 1 {
+		t.Fatalf("quit %d times", h.quitCount())
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		close(slow.release)
+	}()
+	h.u.Stop() // what Run does after the app's loop ends
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
+		t.Errorf("config.json not written: %v", err)
+	}
+	if pw, _ := mem.Get(context.Background(), "acct1"); pw != "pw" {
+		t.Errorf("secret %q", pw)
+	}
+	if got := h.b.sent(); len(got) != 1 || got[0].Cmd != control.CmdReload {
+		t.Errorf("commands %+v, want one reload", got)
 	}
 }

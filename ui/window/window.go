@@ -77,9 +77,12 @@ type UI struct {
 	quit func()
 
 	cmds     chan control.Command
-	stop     chan struct{}
+	gone     chan struct{} // closed when the last window closes: UI work is dropped
+	goneOnce sync.Once
+	stop     chan struct{} // closed by Stop: the command sender drains and ends
 	stopOnce sync.Once
 	wg       sync.WaitGroup
+	work     sync.WaitGroup // saves in flight: Stop waits for them
 
 	// latest snapshot not yet applied; guarded by mu
 	mu      sync.Mutex
@@ -96,7 +99,8 @@ type UI struct {
 }
 
 // Run opens the view initial asks for (an EvShow event; zero: the recent
-// window), follows the core until the last window closes, then returns.
+// window), follows the core until the last window closes, then returns
+// once saves in flight are written and their reload sent.
 // Call it on the main goroutine: it runs a's event loop.
 func Run(a fyne.App, b Backend, deps Deps, initial control.Event) {
 	u := Start(a, b, deps, initial)
@@ -142,6 +146,7 @@ func newUI(a fyne.App, b Backend, deps Deps, do func(func())) *UI {
 		do:   do,
 		quit: a.Quit,
 		cmds: make(chan control.Command, 64),
+		gone: make(chan struct{}),
 		stop: make(chan struct{}),
 	}
 	return u
@@ -157,11 +162,11 @@ func (u *UI) follow() {
 			select {
 			case s, ok := <-snaps:
 				if !ok {
-					u.do(u.lostCore)
+					u.ui(u.lostCore)
 					return
 				}
 				u.post(s)
-			case <-u.stop:
+			case <-u.gone:
 				return
 			}
 		}
@@ -175,31 +180,62 @@ func (u *UI) follow() {
 				if !ok {
 					return
 				}
-				u.do(func() { u.Show(ev) })
-			case <-u.stop:
+				u.ui(func() { u.Show(ev) })
+			case <-u.gone:
 				return
 			}
 		}
 	}()
 	go func() {
 		defer u.wg.Done()
+		sendCmd := func(cmd control.Command) {
+			if err := u.b.Send(cmd); err != nil {
+				u.log.Warn("command to the core failed", "cmd", cmd.Cmd, "err", err)
+			}
+		}
 		for {
 			select {
 			case cmd := <-u.cmds:
-				if err := u.b.Send(cmd); err != nil {
-					u.log.Warn("command to the core failed", "cmd", cmd.Cmd, "err", err)
-				}
+				sendCmd(cmd)
 			case <-u.stop:
-				return
+				for { // what was queued still goes out (a save's reload)
+					select {
+					case cmd := <-u.cmds:
+						sendCmd(cmd)
+					default:
+						return
+					}
+				}
 			}
 		}
 	}()
 }
 
-// Stop ends the goroutines Start began. The windows are left to the app.
+// Stop ends the goroutines Start began, after the saves in flight have
+// finished and the commands queued have gone to the Backend. The windows
+// are left to the app.
 func (u *UI) Stop() {
+	u.goneOnce.Do(func() { close(u.gone) })
+	u.work.Wait()
 	u.stopOnce.Do(func() { close(u.stop) })
 	u.wg.Wait()
+}
+
+// ui runs f on the UI goroutine, unless the UI has stopped: once the app
+// quits, Fyne runs queued functions on the caller's goroutine instead.
+func (u *UI) ui(f func()) {
+	select {
+	case <-u.gone:
+		return
+	default:
+	}
+	u.do(func() {
+		select {
+		case <-u.gone:
+		default:
+			f()
+		}
+	})
 }
 
 // post keeps the latest snapshot and schedules one apply for however many
@@ -211,7 +247,7 @@ func (u *UI) post(s view.Snapshot) {
 	u.posted = true
 	u.mu.Unlock()
 	if schedule {
-		u.do(u.applyPending)
+		u.ui(u.applyPending)
 	}
 }
 
@@ -311,6 +347,6 @@ func (u *UI) windowClosed() {
 		return
 	}
 	u.quitting = true
-	u.stopOnce.Do(func() { close(u.stop) })
+	u.goneOnce.Do(func() { close(u.gone) })
 	u.quit()
 }
