@@ -8,11 +8,13 @@
 package sessionbus
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	dbus "github.com/godbus/dbus/v5"
 )
@@ -40,16 +42,33 @@ func Address() (string, error) {
 	return "", ErrNoBus
 }
 
+// ConnectTimeout bounds dialling, authenticating and saying Hello.
+var ConnectTimeout = 5 * time.Second
+
 // Connect opens a private, authenticated connection to the session bus.
 // The caller closes it. Errors wrap ErrNoBus when there is no address, and
-// describe the dial failure otherwise.
+// describe the dial failure otherwise. A socket whose server never answers
+// (a hung or stale bus) fails after ConnectTimeout instead of blocking:
+// godbus's handshake has no timeout of its own.
 func Connect(opts ...dbus.ConnOption) (*dbus.Conn, error) {
 	addr, err := Address()
 	if err != nil {
 		return nil, err
 	}
-	conn, err := dbus.Connect(addr, opts...)
+	// The connection closes itself when its context ends, which unblocks
+	// the handshake; on success the timer is stopped and the context lives
+	// as long as the connection.
+	ctx, cancel := context.WithCancel(context.Background())
+	timer := time.AfterFunc(ConnectTimeout, cancel)
+	conn, err := dbus.Connect(addr, append(opts, dbus.WithContext(ctx))...)
+	if !timer.Stop() {
+		if err == nil {
+			conn.Close()
+		}
+		return nil, fmt.Errorf("connecting to the D-Bus session bus: no answer within %v", ConnectTimeout)
+	}
 	if err != nil {
+		cancel()
 		return nil, fmt.Errorf("connecting to the D-Bus session bus: %w", err)
 	}
 	return conn, nil
