@@ -1,6 +1,7 @@
 package window
 
 import (
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -136,10 +137,7 @@ func (h *harness) snapshot(s view.Snapshot) {
 	})
 }
 
-func snapEqual(a, b view.Snapshot) bool {
-	return len(a.Accounts) == len(b.Accounts) && len(a.Recent) == len(b.Recent) &&
-		a.PausedUntil.Equal(b.PausedUntil) && a.Unseen == b.Unseen && a.ConfigError == b.ConfigError
-}
+func snapEqual(a, b view.Snapshot) bool { return reflect.DeepEqual(a, b) }
 
 // texts collects what a person reads in o: the text of every visible label,
 // button, check, rich text and canvas text, in layout order. Entries are

@@ -156,6 +156,15 @@ func TestRecentWindowEmptyStates(t *testing.T) {
 	h.snapshot(two)
 	mustText(t, windowTexts(r.w), "No new mail yet — watching 1 account")
 
+	// What is not one account's business shows in the banner.
+	two.ConfigError = "config.json:3:5: accounts[0].port: want a whole number"
+	h.snapshot(two)
+	mustText(t, windowTexts(r.w), "Settings file has an error: config.json:3:5: accounts[0].port: want a whole number")
+	two.ConfigError = ""
+	two.Notifications = false
+	h.snapshot(two)
+	mustText(t, windowTexts(r.w), "Notifications are off (Settings → Preferences).")
+
 	// The core going away is said, and the buttons that need it are off.
 	close(h.b.snaps)
 	h.loop.until(t, "the lost-core banner", func() bool { return h.u.disconnected })

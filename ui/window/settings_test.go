@@ -159,7 +159,19 @@ func TestSettingsTestConnectionAgainstServer(t *testing.T) {
 		t.Error("failure not shown as an error")
 	}
 
+	// Saved, the password lives in the keyring; a test with the field left
+	// empty uses it.
 	typeInto(s, f.password, "p")
+	test.Tap(f.saveBtn)
+	h.loop.until(t, "the save", func() bool { return !s.saving })
+	if f.password.Text != "" || f.index != 0 {
+		t.Fatalf("after save: password field %q, index %d; status %q", f.password.Text, f.index, f.saveStatus.Text)
+	}
+	test.Tap(f.testBtn)
+	if got := h.testResult(f); got != "Connected — 3 messages in INBOX" {
+		t.Errorf("password from the keyring: %q", got)
+	}
+
 	typeInto(s, f.folders, "Nope")
 	test.Tap(f.testBtn)
 	if got := h.testResult(f); got != "Folder Nope cannot be opened" {
@@ -169,6 +181,7 @@ func TestSettingsTestConnectionAgainstServer(t *testing.T) {
 	// Nothing listening: a closed port.
 	srv.Stop()
 	typeInto(s, f.folders, "INBOX")
+	typeInto(s, f.password, "p")
 	test.Tap(f.testBtn)
 	want := "Cannot reach " + srv.Host() + ":" + strconv.Itoa(srv.Port())
 	if got := h.testResult(f); got != want {
