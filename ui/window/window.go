@@ -34,6 +34,9 @@ type Backend interface {
 	Send(cmd control.Command) error
 }
 
+// The control socket's client is the Backend the window process uses.
+var _ Backend = (*control.Client)(nil)
+
 // Autostart turns "start at login" on and off (platform/autostart).
 type Autostart interface {
 	Supported() bool
