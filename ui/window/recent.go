@@ -53,7 +53,7 @@ func newRecentWindow(u *UI) *recentWindow {
 		r.u.send(control.Command{Cmd: control.CmdCheckNow})
 	})
 	r.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), r.pauseTapped)
-	r.settings = widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { r.u.OpenSettings("") })
+	r.settings = widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { r.u.openSettings("") })
 	toolbar := container.NewHBox(r.checkNow, r.pause, layout.NewSpacer(), r.settings)
 
 	r.banner = widget.NewLabel("")
@@ -245,7 +245,7 @@ func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasO
 		}
 		if fixable {
 			id := a.ID
-			b := widget.NewButtonWithIcon("Open Settings", theme.SettingsIcon(), func() { r.u.OpenSettings(id) })
+			b := widget.NewButtonWithIcon("Open Settings", theme.SettingsIcon(), func() { r.u.openSettings(id) })
 			b.Importance = widget.DangerImportance
 			btn = container.NewCenter(b)
 		}

@@ -42,7 +42,7 @@ func stateSnapshot(now time.Time) view.Snapshot {
 
 func TestRecentWindowShowsMessagesAndEveryAccountState(t *testing.T) {
 	h := newHarness(t, Deps{ConfigDir: t.TempDir()})
-	r := h.u.OpenRecent()
+	r := h.u.openRecent()
 	h.snapshot(stateSnapshot(h.now))
 
 	all := windowTexts(r.w)
@@ -136,7 +136,7 @@ func messageRows(r *recentWindow) []*messageRow {
 
 func TestRecentWindowEmptyStates(t *testing.T) {
 	h := newHarness(t, Deps{ConfigDir: t.TempDir()})
-	r := h.u.OpenRecent()
+	r := h.u.openRecent()
 	mustText(t, windowTexts(r.w), "Connecting to Mailbell…")
 
 	h.snapshot(view.Snapshot{Notifications: true})
@@ -176,7 +176,7 @@ func TestRecentWindowEmptyStates(t *testing.T) {
 
 func TestRecentWindowCommands(t *testing.T) {
 	h := newHarness(t, Deps{ConfigDir: t.TempDir()})
-	r := h.u.OpenRecent()
+	r := h.u.openRecent()
 	s := stateSnapshot(h.now)
 	h.snapshot(s)
 
@@ -303,7 +303,7 @@ func TestShowEventsAndLastWindowQuits(t *testing.T) {
 
 func TestSnapshotsLatestWins(t *testing.T) {
 	h := newHarness(t, Deps{ConfigDir: t.TempDir()})
-	r := h.u.OpenRecent()
+	r := h.u.openRecent()
 	var last view.Snapshot
 	for i := 1; i <= 5; i++ {
 		last = view.Snapshot{Notifications: true, Unseen: i}

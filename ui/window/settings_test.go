@@ -24,7 +24,7 @@ import (
 // openSettings opens the settings window and waits for config.json to load.
 func (h *harness) openSettings(id string) *settingsWindow {
 	h.t.Helper()
-	s := h.u.OpenSettings(id)
+	s := h.u.openSettings(id)
 	h.loop.until(h.t, "the config to load", func() bool { return s.loaded })
 	return s
 }
@@ -313,7 +313,7 @@ func TestSettingsSaveEditRemove(t *testing.T) {
 	mustText(t, windowTexts(s.w), "Office (disabled)")
 
 	// Opening settings for an account selects it.
-	h.u.OpenSettings("acct1")
+	h.u.openSettings("acct1")
 	if f.index != 0 || f.name.Text != "Office" {
 		t.Errorf("OpenSettings(acct1): index %d name %q", f.index, f.name.Text)
 	}

@@ -292,9 +292,9 @@ func (u *UI) send(cmd control.Command) {
 func (u *UI) Show(ev control.Event) {
 	switch ev.View {
 	case control.ViewSettings:
-		u.OpenSettings("")
+		u.openSettings("")
 	default:
-		r := u.OpenRecent()
+		r := u.openRecent()
 		if ev.Message != "" {
 			r.ShowMessage(ev.Message)
 		}
@@ -302,7 +302,14 @@ func (u *UI) Show(ev control.Event) {
 }
 
 // OpenRecent shows (or raises) the recent-mail window. UI goroutine.
-func (u *UI) OpenRecent() *recentWindow {
+func (u *UI) OpenRecent() { u.openRecent() }
+
+// ShowMessage shows the recent-mail window scrolled to the message with the
+// given key (view.Message.Key) and selects it, which marks it read. A
+// message not in the list yet is shown when it arrives. UI goroutine.
+func (u *UI) ShowMessage(key string) { u.openRecent().ShowMessage(key) }
+
+func (u *UI) openRecent() *recentWindow {
 	if u.recent == nil {
 		r := newRecentWindow(u)
 		u.recent = r
@@ -322,7 +329,9 @@ func (u *UI) OpenRecent() *recentWindow {
 
 // OpenSettings shows (or raises) the settings window, with the account
 // whose id is given selected ("" leaves the selection). UI goroutine.
-func (u *UI) OpenSettings(accountID string) *settingsWindow {
+func (u *UI) OpenSettings(accountID string) { u.openSettings(accountID) }
+
+func (u *UI) openSettings(accountID string) *settingsWindow {
 	if u.settings == nil {
 		s := newSettingsWindow(u)
 		u.settings = s
