@@ -183,10 +183,10 @@ func FolderState(f Folder, now time.Time) string {
 	return f.State
 }
 
-// Duration says a wait the way a person reads it: "12 s", "3 min", "2 h".
+// Duration says a wait the way a person reads it: "12 s", "90 s", "3 min", "2 h".
 func Duration(d time.Duration) string {
 	switch {
-	case d < time.Minute:
+	case d < 2*time.Minute:
 		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
 	case d < time.Hour:
 		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))

@@ -1,0 +1,66 @@
+package view
+
+import (
+	"testing"
+	"time"
+)
+
+var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func TestFolderState(t *testing.T) {
+	for _, tc := range []struct {
+		f    Folder
+		want string
+	}{
+		{Folder{State: "idle"}, "Connected · idle"},
+		{Folder{State: "polling", PollInterval: time.Minute}, "Polling every 60 s"},
+		{Folder{State: "backoff", NextTry: now.Add(12 * time.Second)}, "Reconnecting in 12 s"},
+		{Folder{State: "backoff", NextTry: now.Add(5 * time.Minute)}, "Reconnecting in 5 min"},
+		{Folder{State: "stopped", Error: "password rejected for ann", ErrorKind: ErrorAuth}, "Password rejected — open Settings"},
+		{Folder{State: "stopped", Error: "certificate not trusted", ErrorKind: ErrorTLS}, "Certificate not trusted — open Settings"},
+	} {
+		if got := FolderState(tc.f, now); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}
+
+func snap(folders ...Folder) Snapshot {
+	return Snapshot{Accounts: []Account{{ID: "w", Name: "Work", Enabled: true, Folders: folders[:1]}, {ID: "p", Name: "Personal", Enabled: true, Folders: folders[1:]}}}
+}
+
+func TestStatusLineAndIcon(t *testing.T) {
+	idle := Folder{State: "idle"}
+	s := snap(idle, idle)
+	if got := s.StatusLine(now); got != "All accounts connected" || s.IconState(now) != IconNormal {
+		t.Fatalf("%q %v", got, s.IconState(now))
+	}
+	s.Unseen = 3
+	if s.IconState(now) != IconUnread {
+		t.Fatal("unread icon")
+	}
+	s.PausedUntil = Forever
+	if s.IconState(now) != IconPaused {
+		t.Fatal("paused icon")
+	}
+	s = snap(Folder{State: "backoff", NextTry: now.Add(30 * time.Second)}, idle)
+	if got := s.StatusLine(now); got != "Work: reconnecting in 30 s" {
+		t.Fatalf("%q", got)
+	}
+	s = snap(idle, Folder{State: "stopped", Error: "x", ErrorKind: ErrorAuth})
+	if got := s.StatusLine(now); got != "Personal: password rejected — open Settings" || s.IconState(now) != IconAttention {
+		t.Fatalf("%q", got)
+	}
+	if (Snapshot{}).StatusLine(now) != "No accounts set up" {
+		t.Fatal("empty")
+	}
+}
+
+func TestBadgeAndAgo(t *testing.T) {
+	if Badge(0) != "" || Badge(7) != "7" || Badge(150) != "99+" {
+		t.Fatal("badge")
+	}
+	if Ago(now.Add(-30*time.Second), now) != "just now" || Ago(now.Add(-5*time.Minute), now) != "5 min ago" || Ago(now.Add(-50*time.Hour), now) != "2 d ago" {
+		t.Fatal("ago")
+	}
+}
