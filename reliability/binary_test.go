@@ -2,7 +2,6 @@ package reliability
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -100,7 +99,7 @@ func startBinary(t *testing.T, bin string, env []string, run int, args ...string
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p := &proc{run: run, cmd: cmd, stderr: &syncBuffer{b: new(bytes.Buffer)}, signal: make(chan struct{}, 1),
+	p := &proc{run: run, cmd: cmd, stderr: &syncBuffer{}, signal: make(chan struct{}, 1),
 		eof: make(chan struct{}), exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()

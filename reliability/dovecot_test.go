@@ -11,6 +11,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailbell/internal/dovecottest"
+	"mailbell/internal/faultproxy"
+	"mailbell/mail"
 )
 
 // doveadm runs doveadm against s's config.
@@ -76,3 +78,61 @@ func folderUIDs(t *testing.T, s *dovecottest.Server, user, pass, folder string) 
 	}
 	return out
 }
+
+const rigUser, rigPass = "alice", "rig-pw-1"
+
+// rig is a private Dovecot with user alice, a fault proxy in front of its
+// TLS port and a config folder whose one account goes through the proxy.
+type rig struct {
+	srv   *dovecottest.Server
+	proxy *faultproxy.Proxy
+	dir   string
+	acct  Account
+}
+
+func newRig(t *testing.T, opts dovecottest.Options, folders ...string) *rig {
+	t.Helper()
+	opts.Users = map[string]string{rigUser: rigPass}
+	srv := dovecottest.StartT(t, opts)
+	for _, f := range folders {
+		if f != "INBOX" {
+			if err := srv.CreateMailbox(rigUser, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	p, err := faultproxy.New(srv.TLSAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	r := &rig{srv: srv, proxy: p, dir: t.TempDir(),
+		acct: Account{ID: rigUser, Host: "127.0.0.1", Port: p.Port(), Security: "tls", Username: rigUser,
+			Folders: folders, CAFile: srv.CAFile()}}
+	r.writeConfig(t)
+	return r
+}
+
+func (r *rig) writeConfig(t *testing.T) {
+	t.Helper()
+	if err := WriteConfig(r.dir, r.acct); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// start runs a core on the rig's config.
+func (r *rig) start(t *testing.T, mo mail.Options) *coreT {
+	t.Helper()
+	return startCore(t, r.dir, memStore(map[string]string{rigUser: rigPass}), mo)
+}
+
+// keys are "alice/<folder>" for the rig's folders.
+func (r *rig) keys() []string {
+	var ks []string
+	for _, f := range r.acct.Folders {
+		ks = append(ks, rigUser+"/"+f)
+	}
+	return ks
+}
+
+func dovecottestOpts() dovecottest.Options { return dovecottest.Options{} }

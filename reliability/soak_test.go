@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"strings"
@@ -27,8 +26,8 @@ func soakDuration(t *testing.T) time.Duration {
 // refusals and Dovecot restarts, with a writer delivering all along.
 func TestFaultSoak(t *testing.T) {
 	t.Parallel()
-	var log bytes.Buffer
-	cfg := SoakConfig{Duration: soakDuration(t), Log: &syncBuffer{b: &log}}
+	log := &syncBuffer{}
+	cfg := SoakConfig{Duration: soakDuration(t), Log: log}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Duration+3*time.Minute)
 	defer cancel()
 	rep, err := RunSoak(ctx, cfg)
