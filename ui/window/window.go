@@ -292,7 +292,7 @@ func (u *UI) send(cmd control.Command) {
 func (u *UI) Show(ev control.Event) {
 	switch ev.View {
 	case control.ViewSettings:
-		u.openSettings("")
+		u.openSettings(ev.Message) // for settings, Message is an account id to select
 	default:
 		r := u.openRecent()
 		if ev.Message != "" {
