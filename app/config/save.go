@@ -1,13 +1,14 @@
 package config
 
 import (
+	"mailbell/internal/atomicfile"
+
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 )
 
@@ -54,51 +55,8 @@ func Save(dir string, c *Config) error {
 	if _, err := loadFile(target); err != nil {
 		return fmt.Errorf("not saved: %s is there but does not load, and saving would replace it; fix it or move it away first: %w", path, err)
 	}
-	if err := writeAtomic(target, data); err != nil {
+	if err := atomicfile.Write(target, data, atomicfile.Options{TempPattern: ".config-*.tmp"}); err != nil {
 		return fmt.Errorf("config: saving %s: %w", path, err)
 	}
 	return nil
-}
-
-func writeAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".config-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes the rename durable. Windows cannot open a folder for it.
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -18,12 +18,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"mailbell/internal/atomicfile"
 	"mailbell/mail"
 )
 
@@ -321,8 +321,11 @@ func (s *Store) update(change func(positions map[Key]mail.Position, recent []Rec
 	if err != nil {
 		return err
 	}
-	renamed, err := s.writeFile(data)
-	if renamed {
+	err = atomicfile.Write(s.path, data, atomicfile.Options{TempPattern: tmpPrefix + "*", BeforeRename: s.beforeRename})
+	if err != nil {
+		err = fmt.Errorf("state: %w", err)
+	}
+	if err == nil || errors.Is(err, atomicfile.ErrNotDurable) {
 		// The new file is in place (perhaps not yet durable if only the
 		// folder's fsync failed): memory follows what the file says.
 		s.mu.Lock()
@@ -349,60 +352,6 @@ func encode(positions map[Key]mail.Position, recent []Recent) ([]byte, error) {
 		return nil, fmt.Errorf("state: encode: %w", err)
 	}
 	return append(data, '\n'), nil
-}
-
-// writeFile replaces state.json atomically: a temp file in the same folder
-// (so rename stays within one file system), 0600, written, fsynced, renamed
-// over the old file, then the folder fsynced so the rename itself is durable.
-// It reports whether the rename happened; before it, failures leave the old
-// file untouched and remove the temp file.
-func (s *Store) writeFile(data []byte) (renamed bool, err error) {
-	f, err := os.CreateTemp(s.dir, tmpPrefix+"*") // created 0600
-	if err != nil {
-		return false, fmt.Errorf("state: create temp file: %w", err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if !renamed {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		return false, fmt.Errorf("state: write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		return false, fmt.Errorf("state: fsync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return false, fmt.Errorf("state: close %s: %w", tmp, err)
-	}
-	if s.beforeRename != nil {
-		if err := s.beforeRename(tmp); err != nil {
-			return false, err
-		}
-	}
-	if err := os.Rename(tmp, s.path); err != nil {
-		return false, fmt.Errorf("state: rename into %s: %w", s.path, err)
-	}
-	if err := syncDir(s.dir); err != nil {
-		return true, fmt.Errorf("state: fsync folder %s (the new state is written but may not survive a power loss): %w", s.dir, err)
-	}
-	return true, nil
-}
-
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		// Windows cannot open a folder for fsync; its rename is
-		// MoveFileEx(REPLACE_EXISTING), as durable as it gets there.
-		return nil
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // mergeRecent puts add before old, drops duplicates (the first wins, so a new
