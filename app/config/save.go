@@ -1,8 +1,6 @@
 package config
 
 import (
-	"mailbell/internal/atomicfile"
-
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"mailbell/internal/atomicfile"
 )
 
 // saveMu orders the Saves of this process; against other processes the
