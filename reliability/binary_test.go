@@ -25,6 +25,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	runAtExit()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}

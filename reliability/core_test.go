@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -37,25 +36,11 @@ func testMail() mail.Options {
 // startCore runs a core on dir until the test ends (or stop).
 func startCore(t *testing.T, dir string, store *secrets.MemoryStore, mo mail.Options) *coreT {
 	t.Helper()
-	c := &coreT{t: t, dir: dir, store: store, rec: NewRecorder(), log: &syncBuffer{}}
-	core, err := app.New(app.Options{
-		ConfigDir: dir,
-		Secrets:   store,
-		Notifier:  c.rec,
-		Mail:      mo,
-		Logger:    slog.New(slog.NewTextHandler(c.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Output:    c.rec.Output,
-	})
+	c, err := newCore(dir, store, mo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.core = core
-	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel, c.done = cancel, make(chan struct{})
-	go func() {
-		defer close(c.done)
-		_ = core.Run(ctx)
-	}()
+	c.t = t
 	t.Cleanup(func() {
 		c.stop()
 		if t.Failed() {
@@ -65,12 +50,47 @@ func startCore(t *testing.T, dir string, store *secrets.MemoryStore, mo mail.Opt
 	return c
 }
 
+// startDetachedCore runs a core that outlives the current test (the fuzz
+// rig); the caller stops it.
+func startDetachedCore(dir string, store *secrets.MemoryStore, mo mail.Options) *coreT {
+	c, err := newCore(dir, store, mo)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+func newCore(dir string, store *secrets.MemoryStore, mo mail.Options) (*coreT, error) {
+	c := &coreT{dir: dir, store: store, rec: NewRecorder(), log: &syncBuffer{}}
+	core, err := app.New(app.Options{
+		ConfigDir: dir,
+		Secrets:   store,
+		Notifier:  c.rec,
+		Mail:      mo,
+		Logger:    slog.New(slog.NewTextHandler(c.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Output:    c.rec.Output,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.core = core
+	ctx, cancel := context.WithCancel(context.Background())
+	c.cancel, c.done = cancel, make(chan struct{})
+	go func() {
+		defer close(c.done)
+		_ = core.Run(ctx)
+	}()
+	return c, nil
+}
+
 func (c *coreT) stop() {
 	c.cancel()
 	select {
 	case <-c.done:
 	case <-time.After(10 * time.Second):
-		c.t.Error("core did not stop within 10 s")
+		if c.t != nil {
+			c.t.Error("core did not stop within 10 s")
+		}
 	}
 }
 
@@ -158,4 +178,3 @@ func memStore(pw map[string]string) *secrets.MemoryStore {
 	return s
 }
 
-var _ io.Writer = (*syncBuffer)(nil)

@@ -2,8 +2,12 @@ package reliability
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"testing"
 )
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.
@@ -31,4 +35,64 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+var (
+	exitMu    sync.Mutex
+	exitFuncs []func()
+)
+
+// atExit registers f to run after all tests (TestMain), for rigs shared
+// across tests.
+func atExit(f func()) {
+	exitMu.Lock()
+	exitFuncs = append(exitFuncs, f)
+	exitMu.Unlock()
+}
+
+func runAtExit() {
+	exitMu.Lock()
+	fs := exitFuncs
+	exitFuncs = nil
+	exitMu.Unlock()
+	for i := len(fs) - 1; i >= 0; i-- {
+		fs[i]()
+	}
+}
+
+// tempDir makes a folder removed at exit.
+func tempDir(prefix string) (string, error) {
+	d, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", err
+	}
+	atExit(func() { os.RemoveAll(d) })
+	return d, nil
+}
+
+// corpusSeeds reads the committed corpus of FuzzEnvelope (name → header).
+func corpusSeeds(t *testing.T) map[string]string {
+	t.Helper()
+	dir := filepath.Join("testdata", "fuzz", "FuzzEnvelope")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, lit, ok := strings.Cut(strings.TrimSpace(string(data)), "\n[]byte(")
+		if !ok || !strings.HasSuffix(lit, ")") {
+			t.Fatalf("%s: not a []byte corpus entry", e.Name())
+		}
+		s, err := strconv.Unquote(strings.TrimSuffix(lit, ")"))
+		if err != nil {
+			t.Fatalf("%s: %v", e.Name(), err)
+		}
+		out[e.Name()] = s
+	}
+	return out
 }
