@@ -33,6 +33,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"mailbell/internal/testcert"
 )
 
 // ErrNotInstalled is returned by Start when the dovecot or doveadm binary is
@@ -224,19 +226,19 @@ func (s *Server) prepare() error {
 		}
 	}
 
-	certs, err := newCertSet(s.opts.CertHosts)
+	certs, err := testcert.New("dovecottest CA", s.opts.CertHosts...)
 	if err != nil {
 		return fmt.Errorf("dovecottest: %w", err)
 	}
-	s.caPEM = certs.caPEM
+	s.caPEM = certs.CAPEM
 	files := []struct {
 		name string
 		data []byte
 		mode os.FileMode
 	}{
-		{"ca.pem", certs.caPEM, 0o644},
-		{"cert.pem", certs.leafPEM, 0o644},
-		{"key.pem", certs.leafKeyPEM, 0o600},
+		{"ca.pem", certs.CAPEM, 0o644},
+		{"cert.pem", certs.CertPEM, 0o644},
+		{"key.pem", certs.KeyPEM, 0o600},
 		{"passwd", s.passwdFile(), 0o644}, // salted hashes only; the auth process (user dovecot) reads it
 	}
 	for _, f := range files {

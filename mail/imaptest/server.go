@@ -31,6 +31,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"mailbell/internal/testcert"
 )
 
 // Mode is how clients reach the server.
@@ -80,7 +82,8 @@ type Config struct {
 type Server struct {
 	cfg   Config
 	imap  *imapserver.Server
-	certs *certs // nil in Plain mode
+	certs *testcert.Set // nil in Plain mode
+	leaf  tls.Certificate
 	addr  string // fixed by the first listen, reused by Restart
 
 	mu        sync.Mutex
@@ -118,9 +121,16 @@ func Start(cfg Config) (*Server, error) {
 		}
 	}
 	if cfg.Mode != Plain {
-		c, err := newCerts(cfg.CertHost)
+		var hosts []string
+		if cfg.CertHost != "" {
+			hosts = []string{cfg.CertHost}
+		}
+		c, err := testcert.New("imaptest CA", hosts...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("imaptest: %w", err)
+		}
+		if s.leaf, err = c.TLSCertificate(); err != nil {
+			return nil, fmt.Errorf("imaptest: %w", err)
 		}
 		s.certs = c
 	}
@@ -160,7 +170,7 @@ func Start(cfg Config) (*Server, error) {
 
 func (s *Server) tlsConfig() *tls.Config {
 	return &tls.Config{
-		Certificates: []tls.Certificate{s.certs.leaf},
+		Certificates: []tls.Certificate{s.leaf},
 		MinVersion:   tls.VersionTLS12,
 	}
 }
@@ -222,7 +232,7 @@ func (s *Server) CAPEM() []byte {
 	if s.certs == nil {
 		return nil
 	}
-	return append([]byte(nil), s.certs.caPEM...)
+	return append([]byte(nil), s.certs.CAPEM...)
 }
 
 // ClientTLSConfig is a client configuration that trusts CAPEM and checks the
@@ -231,7 +241,7 @@ func (s *Server) ClientTLSConfig(serverName string) *tls.Config {
 	if s.certs == nil {
 		return nil
 	}
-	pool := x509CertPool(s.certs.caPEM)
+	pool := s.certs.Pool()
 	return &tls.Config{RootCAs: pool, ServerName: serverName, MinVersion: tls.VersionTLS12}
 }
 
