@@ -2,6 +2,8 @@ package reliability
 
 import (
 	"bytes"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -96,3 +98,5 @@ func corpusSeeds(t *testing.T) map[string]string {
 	}
 	return out
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
