@@ -177,4 +177,3 @@ func memStore(pw map[string]string) *secrets.MemoryStore {
 	}
 	return s
 }
-

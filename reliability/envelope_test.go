@@ -70,7 +70,7 @@ func hostileHeaders() map[string]string {
 		fmt.Fprintf(&to, "\"R\u202e%d\" <r%d@example.com>", i, i)
 	}
 	return map[string]string{
-		"1 MB subject": "From: Big <big@example.com>\r\nSubject: " + strings.Repeat("=?utf-8?q?=E2=80=AEx?= \x1b[31m", 1<<20/24) + "\r\n",
+		"1 MB subject":      "From: Big <big@example.com>\r\nSubject: " + strings.Repeat("=?utf-8?q?=E2=80=AEx?= \x1b[31m", 1<<20/24) + "\r\n",
 		"10,000 recipients": "From: Many <many@example.com>\r\n" + to.String() + "\r\nSubject: =?koi8-r?b?8NLJ18XU?= to many\r\n",
 	}
 }
