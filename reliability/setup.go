@@ -18,6 +18,7 @@ type Account struct {
 	Folders         []string `json:"folders,omitempty"`
 	CAFile          string   `json:"ca_file,omitempty"`
 	PasswordCommand string   `json:"password_command,omitempty"`
+	Enabled         *bool    `json:"enabled,omitempty"`
 }
 
 // WriteConfig writes dir/config.json (mode 0600) with the accounts and the
