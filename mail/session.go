@@ -108,28 +108,12 @@ func dial(ctx context.Context, a Account, opts Options, u *unilateral, authentic
 	if s.trace != nil {
 		copts.DebugWriter = s.trace
 	}
-	switch a.Security {
-	case SecuritySTARTTLS:
-		cfg, err := tlsConfig(a)
-		if err != nil {
+	if a.Security == SecuritySTARTTLS {
+		if conn, err = startTLS(dctx, wc, a); err != nil {
 			return fail(err)
 		}
-		copts.TLSConfig = cfg
-		s.client, err = imapclient.NewStartTLS(wc, copts)
-		if err != nil {
-			var imapErr *imap.Error
-			if errors.As(err, &imapErr) {
-				// The server answered STARTTLS with NO or BAD. Nothing else was sent.
-				return fail(fmt.Errorf("%w (%s)", ErrNoSTARTTLS, a.Host))
-			}
-			if tlsErr := classifyTLSError(a, err); IsPermanent(tlsErr) {
-				return fail(tlsErr)
-			}
-			return fail(fmt.Errorf("STARTTLS with %s: %w", a.Addr(), cleanNetErr(err)))
-		}
-	default:
-		s.client = imapclient.New(conn, copts)
 	}
+	s.client = imapclient.New(guard(conn), copts)
 	if err := s.client.WaitGreeting(); err != nil {
 		return fail(fmt.Errorf("greeting from %s: %w", a.Addr(), cleanNetErr(err)))
 	}
