@@ -54,5 +54,10 @@ demo: deps build
 bench: bench-deps
 	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 60m ./bench/...
 
+# make soak SOAK=30m: the fault soak of RELIABILITY.md for as long as asked.
+SOAK ?= 10m
+soak: deps
+	$(GO) run -race ./reliability/cmd/soak -duration $(SOAK)
+
 clean:
 	rm -rf bin
