@@ -455,17 +455,26 @@ func (c *Core) onWatcherEvent(key state.Key, e mail.Event) {
 
 func (c *Core) onNewMail(key state.Key, e mail.NewMailEvent, now time.Time) {
 	items := c.recentItems(key, e.Position.UIDValidity, e.Messages, now)
-	// Persist first: once the position is on disk a restart never announces
-	// these again; the notification follows within microseconds.
-	if err := c.store.Commit(key, e.Position, items); err != nil {
+	name := c.accountName(key.Account)
+	announced := false
+	announce := func() {
+		announced = true
+		for _, r := range items {
+			seen := r.Seen
+			c.output(control.Event{Event: control.EvNewMail, Account: r.Account, Folder: r.Folder, UID: r.UID,
+				From: r.From, Subject: r.Subject, Date: r.Date.Format(time.RFC3339), Seen: &seen})
+		}
+	}
+	// The lines go out between the new state's fsync and its rename: a kill
+	// on either side of them neither loses nor repeats an announcement.
+	if err := c.store.CommitAnnounce(key, e.Position, items, announce); err != nil {
 		c.log.Error("saving sync state; a restart may announce these again", "err", err)
 	}
-	name := c.accountName(key.Account)
+	if !announced {
+		announce() // the write failed early: announce anyway, never lose one
+	}
 	var batch []policy.Item
 	for _, r := range items {
-		seen := r.Seen
-		c.output(control.Event{Event: control.EvNewMail, Account: r.Account, Folder: r.Folder, UID: r.UID,
-			From: r.From, Subject: r.Subject, Date: r.Date.Format(time.RFC3339), Seen: &seen})
 		batch = append(batch, policy.Item{Account: r.Account, AccountName: name, Key: messageOf(r, name).Key(),
 			From: r.From, Subject: r.Subject, Seen: r.Seen})
 	}

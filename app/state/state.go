@@ -236,6 +236,16 @@ func (s *Store) Recent() []Recent {
 // When Commit returns nil the change is durable; on error the file and the
 // in-memory state are unchanged.
 func (s *Store) Commit(k Key, pos mail.Position, add []Recent) error {
+	return s.CommitAnnounce(k, pos, add, nil)
+}
+
+// CommitAnnounce is Commit that calls announce once the new state is written
+// and fsynced but not yet renamed into place. A kill before announce leaves
+// the old state, so the next start fetches and announces the messages again;
+// a kill after the rename finds them announced and saved. Only a kill
+// between announce's last write and the rename — two system calls — can
+// announce a message twice; none can lose one.
+func (s *Store) CommitAnnounce(k Key, pos mail.Position, add []Recent, announce func()) error {
 	items := make([]Recent, len(add))
 	for i, r := range add {
 		if r.Account == "" {
@@ -246,10 +256,10 @@ func (s *Store) Commit(k Key, pos mail.Position, add []Recent) error {
 		}
 		items[i] = r
 	}
-	return s.update(func(positions map[Key]mail.Position, recent []Recent) ([]Recent, bool) {
+	return s.updateThen(func(positions map[Key]mail.Position, recent []Recent) ([]Recent, bool) {
 		positions[k] = pos
 		return mergeRecent(items, recent), true
-	})
+	}, announce)
 }
 
 // SetSeen sets the seen flag of one recent message. A message not in the list
@@ -304,6 +314,12 @@ func (s *Store) Forget(k Key) error {
 // makes it the in-memory state, so memory never runs ahead of the disk.
 // change reports whether anything changed; if not, nothing is written.
 func (s *Store) update(change func(positions map[Key]mail.Position, recent []Recent) ([]Recent, bool)) error {
+	return s.updateThen(change, nil)
+}
+
+// updateThen is update that runs beforeRename (if set) just before the new
+// file replaces the old one.
+func (s *Store) updateThen(change func(positions map[Key]mail.Position, recent []Recent) ([]Recent, bool), beforeRename func()) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 
@@ -321,7 +337,19 @@ func (s *Store) update(change func(positions map[Key]mail.Position, recent []Rec
 	if err != nil {
 		return err
 	}
-	err = atomicfile.Write(s.path, data, atomicfile.Options{TempPattern: tmpPrefix + "*", BeforeRename: s.beforeRename})
+	hook := s.beforeRename
+	if beforeRename != nil {
+		hook = func(tmp string) error {
+			if s.beforeRename != nil {
+				if err := s.beforeRename(tmp); err != nil {
+					return err
+				}
+			}
+			beforeRename()
+			return nil
+		}
+	}
+	err = atomicfile.Write(s.path, data, atomicfile.Options{TempPattern: tmpPrefix + "*", BeforeRename: hook})
 	if err != nil {
 		err = fmt.Errorf("state: %w", err)
 	}

@@ -536,3 +536,33 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	}
 }
+
+// CommitAnnounce announces after the new state is fsynced and before it
+// replaces the old file: during the announcement the file still holds the
+// old position.
+func TestCommitAnnounceOrder(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := Key{Account: "a", Folder: "INBOX"}
+	if err := s.Commit(k, mail.Position{UIDValidity: 1, LastUID: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	err = s.CommitAnnounce(k, mail.Position{UIDValidity: 1, LastUID: 2}, nil, func() {
+		calls++
+		data, err := os.ReadFile(filepath.Join(dir, FileName))
+		if err != nil || !strings.Contains(string(data), `"last_uid": 1`) {
+			t.Errorf("during the announcement the file says %s (%v)", data, err)
+		}
+	})
+	if err != nil || calls != 1 {
+		t.Fatalf("err %v, %d calls", err, calls)
+	}
+	again, _ := Open(dir)
+	if p := again.Position(k); p.LastUID != 2 {
+		t.Fatalf("after: %+v", p)
+	}
+}
