@@ -48,7 +48,7 @@ func TestRecentWindowShowsMessagesAndEveryAccountState(t *testing.T) {
 	all := windowTexts(r.w)
 	for _, want := range []string{
 		"Work", "Connected · idle", "last check 2 min ago",
-		"Lists", "INBOX · Polling every 1 min", "last check just now", "Lists/go · Connecting…",
+		"Lists", "INBOX · Polling every 60 s", "last check just now", "Lists/go · Connecting…",
 		"Home", "Reconnecting in 12 s", "cannot reach imap.home.example:993: connection refused", "last check 3 h ago",
 		"Personal", "Password rejected — open Settings", "Open Settings",
 		"Old", "Disabled",
