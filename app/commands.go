@@ -110,7 +110,8 @@ func (c *Core) onCommand(ctx context.Context, wg *sync.WaitGroup, m commandMsg) 
 			return
 		}
 		ok(nil)
-		go c.opts.Quit()
+		// Leave the reply a moment to reach the socket before it closes.
+		time.AfterFunc(100*time.Millisecond, c.opts.Quit)
 	default:
 		ok(fmt.Errorf("%w %q", ErrUnknownCommand, m.cmd.Cmd))
 	}

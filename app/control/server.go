@@ -50,11 +50,10 @@ func (c *Conn) Role() string {
 	return c.role
 }
 
+// close ends the client: its writer flushes what is queued (briefly), then
+// closes the connection, which ends its reader.
 func (c *Conn) close() {
-	c.once.Do(func() {
-		close(c.done)
-		c.conn.Close()
-	})
+	c.once.Do(func() { close(c.done) })
 }
 
 const clientQueue = 256
@@ -131,10 +130,22 @@ func (s *Server) drop(c *Conn) {
 func (s *Server) writeLoop(c *Conn) {
 	defer s.wg.Done()
 	defer s.drop(c)
+	defer c.conn.Close()
 	for {
 		select {
 		case <-c.done:
-			return
+			// A reply to "quit" must still reach its client.
+			c.conn.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+			for {
+				select {
+				case line := <-c.out:
+					if _, err := c.conn.Write(line); err != nil {
+						return
+					}
+				default:
+					return
+				}
+			}
 		case line := <-c.out:
 			// A client that does not read for this long is gone for our purposes.
 			c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
@@ -170,7 +181,6 @@ func (s *Server) readLoop(c *Conn) {
 	}
 	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
 		s.sendTo(c, Event{Event: EvError, Error: fmt.Sprintf("line longer than %d bytes", MaxLine)})
-		time.Sleep(10 * time.Millisecond) // let the writer flush the reason before the drop
 	}
 }
 

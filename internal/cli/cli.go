@@ -270,14 +270,24 @@ func jsonLines(w io.Writer) func(control.Event) {
 // spawner starts the window process with the core's config folder and
 // socket. In the demo it also tells it to take secrets from the core.
 func spawner(dir, sock string, o options, log *slog.Logger) func(view, message string) error {
-	var mu sync.Mutex
-	var last time.Time
+	var (
+		mu      sync.Mutex
+		started time.Time
+		exited  = make(chan struct{})
+	)
+	close(exited)
 	return func(view, message string) error {
 		mu.Lock()
 		defer mu.Unlock()
-		// A double click must not start two windows before the first says hello.
-		if time.Since(last) < 2*time.Second {
-			return nil
+		// The core asks only when no window process is connected. One that was
+		// just started and has not said hello yet will show itself: a double
+		// click must not open two. One that exited, or never connected, is replaced.
+		select {
+		case <-exited:
+		default:
+			if time.Since(started) < 5*time.Second {
+				return nil
+			}
 		}
 		exe, err := os.Executable()
 		if err != nil {
@@ -299,9 +309,14 @@ func spawner(dir, sock string, o options, log *slog.Logger) func(view, message s
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("starting the window: %w", err)
 		}
-		last = time.Now()
+		started = time.Now()
+		done := make(chan struct{})
+		exited = done
 		log.Debug("window process started", "pid", cmd.Process.Pid)
-		go cmd.Wait() // reap it
+		go func() {
+			cmd.Wait() // reap it
+			close(done)
+		}()
 		return nil
 	}
 }
