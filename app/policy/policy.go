@@ -9,6 +9,7 @@ package policy
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"mailbell/app/text"
@@ -45,7 +46,16 @@ type Policy struct {
 	windowEnd   time.Time // while now < windowEnd, new items wait for Flush
 	pausedUntil time.Time
 	missed      []Item // arrived while paused
+
+	// The last summary: a summary shown soon after replaces it on screen,
+	// so it must count the earlier messages too.
+	group   []Item
+	groupAt time.Time
 }
+
+// MergeWindow is how long a summary stays open to later messages: a new
+// summary within it replaces the old one and counts them all.
+const MergeWindow = 30 * time.Second
 
 // New returns a policy with the default window, showing sender and subject.
 func New() *Policy {
@@ -80,7 +90,7 @@ func (p *Policy) Add(now time.Time, items []Item) []Notification {
 		p.pending = append(p.pending, fresh...)
 		return nil
 	}
-	return p.render(fresh)
+	return p.render(now, fresh)
 }
 
 // Deadline is when Flush should run next (zero: nothing waits).
@@ -101,7 +111,7 @@ func (p *Policy) Flush(now time.Time) []Notification {
 	// What arrives right after a flush waits a window too, so a steady
 	// trickle makes at most one notification per window.
 	p.windowEnd = now.Add(p.window())
-	return p.render(items)
+	return p.render(now, items)
 }
 
 // Pause holds notifications until until (view.Forever: until Resume).
@@ -122,7 +132,7 @@ func (p *Policy) Resume(now time.Time) []Notification {
 	}
 	p.windowEnd = now.Add(p.window())
 	if len(missed) == 1 {
-		return p.render(missed)
+		return p.render(now, missed)
 	}
 	return []Notification{p.summary(missed, " while paused")}
 }
@@ -142,8 +152,12 @@ func (p *Policy) window() time.Duration {
 	return p.Window
 }
 
-func (p *Policy) render(items []Item) []Notification {
+func (p *Policy) render(now time.Time, items []Item) []Notification {
 	if len(items) > MaxSingles {
+		if now.Sub(p.groupAt) < MergeWindow {
+			items = append(slices.Clip(p.group), items...)
+		}
+		p.group, p.groupAt = items, now
 		return []Notification{p.summary(items, "")}
 	}
 	out := make([]Notification, 0, len(items))

@@ -144,3 +144,19 @@ func TestTwoTogetherThenQuiet(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// A second summary soon after the first replaces it on screen, so it counts
+// both; later, a summary starts afresh.
+func TestSummaryMerges(t *testing.T) {
+	p := New()
+	first := p.Add(t0, items(11, "Work"))
+	p.Add(t0.Add(100*time.Millisecond), items(9, "Work"))
+	second := p.Flush(p.Deadline())
+	if len(first) != 1 || len(second) != 1 || second[0].Summary != "20 new messages in Work" || len(second[0].Keys) != 20 {
+		t.Fatalf("first %+v second %+v", first, second)
+	}
+	later := p.Add(t0.Add(MergeWindow+time.Minute), items(5, "Work"))
+	if len(later) != 1 || later[0].Summary != "5 new messages in Work" {
+		t.Fatalf("later %+v", later)
+	}
+}
