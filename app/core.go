@@ -142,7 +142,8 @@ type (
 		conn  *control.Conn
 		reply chan result
 	}
-	markedMsg struct {
+	summaryClosedMsg struct{}
+	markedMsg        struct {
 		key  string
 		err  error
 		done chan result
@@ -227,6 +228,8 @@ func (c *Core) handle(ctx context.Context, wg *sync.WaitGroup, m any) {
 		}
 	case commandMsg:
 		c.onCommand(ctx, wg, m)
+	case summaryClosedMsg:
+		c.policy.SummaryClosed()
 	case markedMsg:
 		if m.err == nil {
 			c.setSeen(m.key)
@@ -563,6 +566,15 @@ func errorKind(err error) string {
 func messageOf(r state.Recent, accountName string) view.Message {
 	return view.Message{Account: r.Account, AccountName: accountName, Folder: r.Folder, UIDValidity: r.UIDValidity,
 		UID: r.UID, From: r.From, FromAddr: r.FromAddr, Subject: r.Subject, Date: r.Date, Seen: r.Seen}
+}
+
+// SummaryClosed tells the core the last summary notification left the
+// screen, so the next summary does not count its messages again.
+func (c *Core) SummaryClosed() {
+	select {
+	case c.msgs <- summaryClosedMsg{}:
+	default: // the loop is busy: the summary merges once more, no harm
+	}
 }
 
 // Snapshot is the current view model. Safe from any goroutine.

@@ -93,6 +93,12 @@ func (p *Policy) Add(now time.Time, items []Item) []Notification {
 	return p.render(now, fresh)
 }
 
+// SummaryClosed tells the policy that its last summary is gone from the
+// screen (dismissed or expired): the next one starts counting afresh.
+func (p *Policy) SummaryClosed() {
+	p.group, p.groupAt = nil, time.Time{}
+}
+
 // Deadline is when Flush should run next (zero: nothing waits).
 func (p *Policy) Deadline() time.Time {
 	if len(p.pending) == 0 {

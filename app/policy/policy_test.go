@@ -155,6 +155,11 @@ func TestSummaryMerges(t *testing.T) {
 	if len(first) != 1 || len(second) != 1 || second[0].Summary != "20 new messages in Work" || len(second[0].Keys) != 20 {
 		t.Fatalf("first %+v second %+v", first, second)
 	}
+	p.SummaryClosed()
+	p.Add(t0.Add(3*time.Second), items(4, "Work"))
+	if got := p.Flush(t0.Add(5 * time.Second)); got != nil {
+		t.Fatalf("nothing pending: %+v", got)
+	}
 	later := p.Add(t0.Add(MergeWindow+time.Minute), items(5, "Work"))
 	if len(later) != 1 || later[0].Summary != "5 new messages in Work" {
 		t.Fatalf("later %+v", later)

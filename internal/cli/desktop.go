@@ -149,10 +149,14 @@ func (d *desktopNotifier) follow(ctx context.Context, core *app.Core) {
 				return
 			}
 			d.mu.Lock()
-			if ev.ID == d.summaryID {
+			closed := ev.ID == d.summaryID
+			if closed {
 				d.summaryID = 0 // gone: the next summary is a new notification
 			}
 			d.mu.Unlock()
+			if closed {
+				core.SummaryClosed()
+			}
 		}
 	}
 }
