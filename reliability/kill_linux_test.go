@@ -39,6 +39,7 @@ type killResult struct {
 	lines       int // new_mail lines over all runs
 	lost, dup   []string
 	unexplained int // lost without having been committed: a real loss, not the kill window
+	dupWindow   int // duplicates printed by a run killed before its commit landed: the print→rename window
 	longest     time.Duration
 }
 
@@ -48,9 +49,9 @@ func (r killResult) String() string {
 		"  messages delivered                             %d\n"+
 		"  new_mail lines over all runs                   %d\n"+
 		"  lost                                           %d (%d not explained by the commit→print window)\n"+
-		"  duplicated                                     %d\n"+
+		"  duplicated                                     %d (%d by a kill between print and rename)\n"+
 		"  delivery → announcement, longest               %s",
-		r.nKills, r.kills, r.runs, r.midTmp, r.delivered, r.lines, len(r.lost), r.unexplained, len(r.dup), r.longest.Round(time.Millisecond))
+		r.nKills, r.kills, r.runs, r.midTmp, r.delivered, r.lines, len(r.lost), r.unexplained, len(r.dup), r.dupWindow, r.longest.Round(time.Millisecond))
 }
 
 // TestKill9Restarts: invariant 2 across crashes. The headless binary is
@@ -59,34 +60,38 @@ func (r killResult) String() string {
 // must load the state, and over all runs every delivered message must be
 // printed exactly once.
 //
-// The core commits the position before it prints: a kill between the two
-// loses that announcement (never a duplicate). This test does not excuse
-// that: it fails, and names the run whose commit outran its print.
+// The core prints between the new state's fsync and its rename
+// (state.CommitAnnounce), so no kill can lose an announcement. A kill that
+// lands in the two system calls between the print and the rename repeats
+// it on the next start: exactly-once to a pipe across kill -9 is not
+// possible, and this order picks "never lose". The "announce" kills aim at
+// that window (the test reacts to the printed line); such duplicates are
+// counted and shown, and any other duplicate fails.
 func TestKill9Restarts(t *testing.T) {
 	t.Parallel()
 	r := killRestarts(t, 50, []string{killRandom, killStateWrite, killAnnounce})
-	t.Logf("\nkill -9 restarts: %s", r)
+	t.Logf("\nkill -9 restarts: %s\n  duplicated: %s", r, strings.Join(r.dup, "; "))
 	if len(r.lost) > 0 {
 		t.Errorf("%d delivered messages were never printed:\n  %s", len(r.lost), strings.Join(r.lost, "\n  "))
 	}
-	if len(r.dup) > 0 {
-		t.Errorf("%d messages were printed more than once:\n  %s", len(r.dup), strings.Join(r.dup, "\n  "))
+	if n := len(r.dup) - r.dupWindow; n > 0 {
+		t.Errorf("%d messages were printed more than once, not by a kill between print and rename:\n  %s", n, strings.Join(r.dup, "\n  "))
 	}
 }
 
-// TestKillRightAfterCommit measures the window between the state commit
-// and the announcement: each kill lands the moment the new state file is
-// renamed into place. Whatever was committed by that write and not yet
-// printed is lost (with the current commit-then-print order); the test
-// reports how often, and fails only on what the window does not explain:
-// a message never committed, a state that does not load.
+// TestKillRightAfterCommit kills the moment the new state file is renamed
+// into place: what that write committed was printed before it, so nothing
+// may be lost, and nothing printed again.
 func TestKillRightAfterCommit(t *testing.T) {
 	t.Parallel()
 	r := killRestarts(t, 12, []string{killAfterCommit})
 	t.Logf("\nkill -9 right after a commit: %s\n  lost: %s\n  duplicated: %s", r,
 		strings.Join(r.lost, "; "), strings.Join(r.dup, "; "))
-	if r.unexplained > 0 {
-		t.Errorf("%d messages lost that were never committed", r.unexplained)
+	if len(r.lost) > 0 {
+		t.Errorf("%d messages lost", len(r.lost))
+	}
+	if len(r.dup) > 0 {
+		t.Errorf("%d messages printed twice after a kill that followed the commit", len(r.dup))
 	}
 }
 
@@ -295,7 +300,15 @@ func killRestarts(t *testing.T, nKills int, modes []string) killResult {
 			for _, l := range got {
 				rs = append(rs, fmt.Sprint(l.run))
 			}
-			res.dup = append(res.dup, fmt.Sprintf("%s printed by runs %s", d.subject, strings.Join(rs, ", ")))
+			why := ""
+			// The first run printed it but its state never got past it: it
+			// was killed between the print and the rename.
+			if first := got[0].run; first < len(posAfter) && posAfter[first][d.folder] < uids[d.subject] {
+				res.dupWindow++
+				why = fmt.Sprintf(" (run %d killed by %q after printing UID %d, before its state passed %d)",
+					first, killedBy[first], uids[d.subject], posAfter[first][d.folder])
+			}
+			res.dup = append(res.dup, fmt.Sprintf("%s printed by runs %s%s", d.subject, strings.Join(rs, ", "), why))
 		}
 		if len(got) > 0 {
 			delays = append(delays, got[0].at.Sub(d.at))
