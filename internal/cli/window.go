@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"mailbell/app/config"
@@ -42,6 +43,9 @@ func runWindow(ctx context.Context, o options, log *slog.Logger) error {
 		store = socketSecrets{client}
 	}
 	a := fyneapp.NewWithID(AppID)
+	// SIGTERM or Ctrl-C ends the window process like closing its windows.
+	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
+	defer stop()
 	window.Run(a, client, window.Deps{
 		ConfigDir:       dir,
 		Secrets:         store,
