@@ -151,7 +151,7 @@ func quantile(sorted []float64, q float64) float64 {
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
-// niceTicks are 1-2-5 steps covering [lo, hi] (milliseconds).
+// niceTicks are 1-1.5-2-3-5-7 steps covering [lo, hi] (milliseconds).
 func niceTicks(lo, hi float64) []float64 {
 	var ticks []float64
 	start := math.Pow(10, math.Floor(math.Log10(lo)))

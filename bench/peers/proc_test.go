@@ -3,7 +3,6 @@ package peers
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,6 +27,8 @@ type procSample struct {
 	at         time.Time
 	cpuTicks   int64 // utime + stime, all threads
 	rssKB      int64 // VmRSS
+	anonKB     int64 // RssAnon: heap, stacks; the process's own
+	fileKB     int64 // RssFile: mapped binary and libraries, shared with other processes
 	hwmKB      int64 // VmHWM: peak resident set
 	ctxVol     int64 // voluntary context switches, summed over threads
 	ctxInvol   int64 // involuntary ones
@@ -59,6 +60,8 @@ func sampleProc(pid int) (procSample, error) {
 	}
 	s.rssKB = statusKB(status, "VmRSS")
 	s.hwmKB = statusKB(status, "VmHWM")
+	s.anonKB = statusKB(status, "RssAnon")
+	s.fileKB = statusKB(status, "RssFile")
 	s.threads = int(statusKB(status, "Threads"))
 	// The process's own status counts only its main thread's switches.
 	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
@@ -115,13 +118,15 @@ type usage struct {
 	cpu       time.Duration
 	ctx       int64 // context switches, voluntary and not: a proxy for wakeups
 	rssKB     int64 // at the end
+	anonKB    int64
+	fileKB    int64
 	hwmKB     int64
 	cpuPerMin time.Duration
 }
 
 func (a procSample) until(b procSample) usage {
 	u := usage{wall: b.at.Sub(a.at), cpu: time.Duration(b.cpuTicks-a.cpuTicks) * time.Second / clockTicks,
-		ctx: (b.ctxVol + b.ctxInvol) - (a.ctxVol + a.ctxInvol), rssKB: b.rssKB, hwmKB: b.hwmKB}
+		ctx: (b.ctxVol + b.ctxInvol) - (a.ctxVol + a.ctxInvol), rssKB: b.rssKB, anonKB: b.anonKB, fileKB: b.fileKB, hwmKB: b.hwmKB}
 	if u.wall > 0 {
 		u.cpuPerMin = time.Duration(float64(u.cpu) * float64(time.Minute) / float64(u.wall))
 	}
@@ -422,5 +427,3 @@ func passwordFile(tb testing.TB, dir, user, pw string) string {
 	}
 	return "cat '" + path + "'"
 }
-
-var errNoWindow = errors.New("no window")
