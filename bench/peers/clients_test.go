@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -230,6 +229,10 @@ func startMailnag(tb testing.TB, s *desktoptest.Session, acct mailnagAccount, lo
 	if _, err := os.Stat("/usr/bin/mailnag"); err != nil {
 		tb.Fatal("Mailnag is not installed: run `make bench-deps` (Debian package mailnag)")
 	}
+	launcher := filepath.Join(packageDir(tb), "mailnag", "launcher.py")
+	if out, err := exec.Command("/usr/bin/python3", launcher, "--selftest").CombinedOutput(); err != nil {
+		tb.Fatalf("the Mailnag launcher's loopback guard failed its self-test: %v\n%s", err, out)
+	}
 	cfgDir := filepath.Join(s.ConfigHome, "mailnag")
 	if err := os.MkdirAll(filepath.Join(cfgDir, "plugins"), 0o700); err != nil {
 		tb.Fatal(err)
@@ -285,7 +288,7 @@ folder = %s
 		tb.Fatal(err)
 	}
 	defer logf.Close()
-	m.cmd = s.Command("/usr/bin/python3", filepath.Join(packageDir(tb), "mailnag", "launcher.py"))
+	m.cmd = s.Command("/usr/bin/python3", launcher)
 	m.cmd.Env = append(m.cmd.Env, "MAILBELL_BENCH_RECORD="+m.recordPath, "PYTHONDONTWRITEBYTECODE=1")
 	m.cmd.Stdout, m.cmd.Stderr = logf, logf
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -468,6 +471,3 @@ func startSession(tb testing.TB, opts desktoptest.Options) *desktoptest.Session 
 	})
 	return s
 }
-
-// drainTo copies r to w until EOF (for logs).
-func drainTo(r io.Reader, w io.Writer) { _, _ = io.Copy(w, r) }

@@ -17,6 +17,7 @@ Before /usr/bin/mailnag runs, four things are changed:
    loopback, so nothing it or a plugin does can leave the machine.
 
 Usage: launcher.py [mailnag arguments]
+       launcher.py --selftest   (checks the guard without any network traffic)
 """
 
 import ipaddress
@@ -71,6 +72,48 @@ def _guarded_getaddrinfo(host, *args, **kwargs):
 socket.socket.connect = _guarded_connect
 socket.socket.connect_ex = _guarded_connect_ex
 socket.getaddrinfo = _guarded_getaddrinfo
+
+
+def _selftest():
+    """Prove the guard without touching the network: the real connect and
+    getaddrinfo are swapped for recorders, then outside addresses must be
+    refused before reaching them and loopback ones must get through."""
+    global _connect, _connect_ex, _getaddrinfo
+    reached = []
+    _connect = lambda self, address: reached.append(("connect", address[0]))
+    _connect_ex = lambda self, address: reached.append(("connect_ex", address[0])) or 0
+    _getaddrinfo = lambda host, *a, **k: reached.append(("getaddrinfo", host)) or []
+    failures = []
+    for host in ["192.0.2.1", "2001:db8::1", "www.google.com", "example.com", "10.0.0.1"]:
+        try:
+            socket.getaddrinfo(host, 80)
+            failures.append("lookup of %s was not refused" % host)
+        except OSError:
+            pass
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family) as s:
+            for fn in (s.connect, s.connect_ex):
+                try:
+                    fn((host, 80))
+                    failures.append("%s to %s was not refused" % (fn.__name__, host))
+                except OSError:
+                    pass
+    if reached:
+        failures.append("outside addresses reached the real functions: %r" % reached)
+    for host in ["127.0.0.1", "localhost", "::1"]:
+        socket.getaddrinfo(host, 993)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family) as s:
+            s.connect((host, 993))
+    if len(reached) != 6:
+        failures.append("loopback was not let through: %r" % reached)
+    for f in failures:
+        print("launcher self-test:", f, file=sys.stderr)
+    sys.exit(1 if failures else 0)
+
+
+if sys.argv[1:] == ["--selftest"]:
+    _selftest()
 
 # Imported after the guard so nothing below can have bound the originals.
 import Mailnag.common.secretstore as secretstore  # noqa: E402
