@@ -165,12 +165,12 @@ func idleRun(b *testing.B) {
 		"The background process runs in a desktop session with X, a private bus, a tray host (sniwatcher) showing its icon "+
 		"and a notification server. Wakeups are context switches of all threads (/proc/PID/task/*/status), a proxy for "+
 		"wakeups. Load average %s at the start, %s at the end.\n\n", period, load0, loadavg())
-	fmt.Fprintf(&t, "| process | CPU over the period | CPU per 10 min | resident (VmRSS) | of it anon / file-backed | peak (VmHWM) | wakeups/s | threads | wire bytes per idle hour |\n")
-	fmt.Fprintf(&t, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&t, "| process | CPU over the period | CPU per 10 min | resident (VmRSS) | of it anon / file-backed | proportional (PSS) | peak (VmHWM) | wakeups/s | threads | wire bytes per idle hour |\n")
+	fmt.Fprintf(&t, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	mb := func(kb int64) float64 { return float64(kb) / 1024 }
 	row := func(name string, u usage, threads int, wireBytes string) {
-		fmt.Fprintf(&t, "| %s | %.2f s | %.2f s | %.1f MB | %.1f / %.1f MB | %.1f MB | %.2f | %d | %s |\n", name, u.cpu.Seconds(),
-			(u.cpuPerMin * 10).Seconds(), mb(u.rssKB), mb(u.anonKB), mb(u.fileKB), mb(u.hwmKB), u.wakeupsPerSec(), threads, wireBytes)
+		fmt.Fprintf(&t, "| %s | %.2f s | %.2f s | %.1f MB | %.1f / %.1f MB | %.1f MB | %.1f MB | %.2f | %d | %s |\n", name, u.cpu.Seconds(),
+			(u.cpuPerMin * 10).Seconds(), mb(u.rssKB), mb(u.anonKB), mb(u.fileKB), mb(u.pssKB), mb(u.hwmKB), u.wakeupsPerSec(), threads, wireBytes)
 	}
 	row("background + tray, window closed", trayIdle, t1.threads, fmt.Sprintf("%.0f", hour(wireTray, trayIdle.wall)))
 	row("headless", headlessIdle, h1.threads, fmt.Sprintf("%.0f", hour(wireHeadless, headlessIdle.wall)))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,12 @@ const (
 	nameMailbellNotify = "Mailbell (notification)"
 	nameBare           = "bare go-imap IDLE"
 	nameMailnag        = "Mailnag 2.2 (plugin hook)"
+	nameMailbellSolo   = "Mailbell, Mailnag stopped"
+	nameBareSolo       = "bare, Mailnag stopped"
 )
+
+// plotOrder is the order of the rows of a panel.
+var plotOrder = map[string]int{nameMailbell: 0, nameMailbellNotify: 1, nameBare: 2, nameMailnag: 3, nameMailbellSolo: 4, nameBareSolo: 5}
 
 // latencyScenario is one INBOX shape.
 type latencyScenario struct {
@@ -53,8 +59,12 @@ var (
 	bigScenario   = latencyScenario{"big", "INBOX of 100,000 messages, 2,000 unread", bigCount, bigUnread}
 )
 
-// smallMedian is Mailbell's median on the small INBOX, for the big one's target.
-var smallMedian time.Duration
+// Medians on the small INBOX, for the big one's target: Mailbell's and the
+// bare client's with all clients, and both with Mailnag stopped.
+var (
+	smallMedian, smallBare time.Duration
+	smallSolo              [2]time.Duration
+)
 
 // latencyData is what the plot reads (OUT/latency-<key>.json).
 type latencyData struct {
@@ -270,22 +280,7 @@ func latencyRun(b *testing.B, sc latencyScenario) {
 	}
 	load0 := loadavg()
 
-	var subjects []string
-	var saveTimes []time.Duration
-	sent := map[string]time.Time{}
-	for i := range latencyMessages {
-		subject := fmt.Sprintf("latency %s %02d", sc.key, i)
-		if i > 0 {
-			time.Sleep(latencySpacing)
-		}
-		t0 := time.Now()
-		if err := deliver(srv, subject); err != nil {
-			b.Fatal(err)
-		}
-		saveTimes = append(saveTimes, time.Since(t0))
-		subjects = append(subjects, subject)
-		sent[subject] = t0
-	}
+	subjects, sent, saveTimes := deliverSeries(b, srv, "latency "+sc.key)
 	if err := mb.waitNewMail(time.Minute, subjects...); err != nil {
 		b.Fatal(err)
 	}
@@ -309,8 +304,31 @@ func latencyRun(b *testing.B, sc latencyScenario) {
 		in, o := settleBytes(p)
 		perMsg[name] = float64((in-before[name].in)+(o-before[name].out)) / latencyMessages
 	}
+
+	// Phase 2: the same without Mailnag. Its checks keep Dovecot busy
+	// (it re-reads every unread message's header on each change), and the
+	// machine has two cores: this shows Mailbell beside the bare client
+	// without that contention.
+	nag.stop()
+	time.Sleep(2 * time.Second)
+	soloSubjects, soloSent, _ := deliverSeries(b, srv, "solo "+sc.key)
+	if err := mb.waitNewMail(time.Minute, soloSubjects...); err != nil {
+		b.Fatal(err)
+	}
+	for _, s := range soloSubjects {
+		if err := waitArrival(bareArr, s, time.Minute); err != nil {
+			b.Fatal(fmt.Errorf("bare client: %w", err))
+		}
+	}
 	if err := stopBare(); err != nil {
 		b.Errorf("bare client: %v", err)
+	}
+	var soloMB, soloBare []time.Duration
+	for _, s := range soloSubjects {
+		at, _ := mb.newMailAt(s)
+		soloMB = append(soloMB, at.Sub(soloSent[s]))
+		at, _ = bareArr.get(s)
+		soloBare = append(soloBare, at.Sub(soloSent[s]))
 	}
 
 	// Collect.
@@ -351,6 +369,14 @@ func latencyRun(b *testing.B, sc latencyScenario) {
 		}
 		data.Clients = append(data.Clients, c)
 	}
+	for name, ds := range map[string][]time.Duration{nameMailbellSolo: soloMB, nameBareSolo: soloBare} {
+		c := latencyClient{Name: name}
+		for _, d := range ds {
+			c.MS = append(c.MS, ms(d))
+		}
+		data.Clients = append(data.Clients, c)
+	}
+	slices.SortStableFunc(data.Clients, func(a, b latencyClient) int { return plotOrder[a.Name] - plotOrder[b.Name] })
 	raw, _ := json.MarshalIndent(data, "", " ")
 	if err := os.WriteFile(filepath.Join(out, "latency-"+sc.key+".json"), raw, 0o644); err != nil {
 		b.Fatal(err)
@@ -385,11 +411,19 @@ func latencyRun(b *testing.B, sc latencyScenario) {
 		fmt.Fprintf(&t, "| %s | %d | %.1f ms | %.1f ms | %.1f ms | %.3f× | %s |\n", n, s.n, ms(s.median), ms(s.p95), ms(s.worst),
 			float64(s.median)/float64(bare), bytes)
 	}
+	soloSums := map[string]summary{nameMailbell: summarize(soloMB), nameBare: summarize(soloBare)}
+	for _, n := range []string{nameMailbell, nameBare} {
+		s := soloSums[n]
+		fmt.Fprintf(&t, "| %s, Mailnag stopped | %d | %.1f ms | %.1f ms | %.1f ms | %.3f× | |\n", n, s.n, ms(s.median), ms(s.p95), ms(s.worst),
+			float64(s.median)/float64(soloSums[nameBare].median))
+	}
 	mbMed := sums[nameMailbell].median
 	fmt.Fprintf(&t, "\n- Target: Mailbell ≤ 1.05× the bare client: %.3f× (median), Mailbell − bare per message: %s. ",
 		float64(mbMed)/float64(bare), diffSummary(lat[nameMailbell], lat[nameBare]))
 	fmt.Fprintf(&t, "Ahead of Mailnag: %s (Mailnag's median is %.2f× Mailbell's).\n", yes(mbMed < sums[nameMailnag].median),
 		float64(sums[nameMailnag].median)/float64(mbMed))
+	fmt.Fprintf(&t, "- With Mailnag stopped (%d more messages, same spacing): Mailbell ÷ bare %.3f× (median), Mailbell − bare per message: %s.\n",
+		latencyMessages, float64(soloSums[nameMailbell].median)/float64(soloSums[nameBare].median), diffSummary(soloMB, soloBare))
 	if nagMissing > 0 {
 		fmt.Fprintf(&t, "- Mailnag had not reported %d of the %d messages 150 s after the last delivery; its figures are over the rest.\n",
 			nagMissing, latencyMessages)
@@ -397,11 +431,15 @@ func latencyRun(b *testing.B, sc latencyScenario) {
 	}
 	fmt.Fprintf(&t, "- Mailbell's desktop notifications: %d of %d messages got their own (the rest would be in a summary).\n", singles, latencyMessages)
 	if sc.key == bigScenario.key && smallMedian > 0 {
-		fmt.Fprintf(&t, "- Target: Mailbell within 1.1× of its small-INBOX median: %.3f× (%.1f ms vs %.1f ms).\n",
-			float64(mbMed)/float64(smallMedian), ms(mbMed), ms(smallMedian))
+		fmt.Fprintf(&t, "- Target: Mailbell within 1.1× of its small-INBOX median: %.3f× (%.1f ms vs %.1f ms); Mailnag stopped: %.3f× "+
+			"(%.1f ms vs %.1f ms); the bare client: %.3f×, and %.3f× with Mailnag stopped.\n",
+			float64(mbMed)/float64(smallMedian), ms(mbMed), ms(smallMedian),
+			float64(soloSums[nameMailbell].median)/float64(smallSolo[0]), ms(soloSums[nameMailbell].median), ms(smallSolo[0]),
+			float64(bare)/float64(smallBare), float64(soloSums[nameBare].median)/float64(smallSolo[1]))
 	}
 	if sc.key == smallScenario.key {
-		smallMedian = mbMed
+		smallMedian, smallBare = mbMed, bare
+		smallSolo = [2]time.Duration{soloSums[nameMailbell].median, soloSums[nameBare].median}
 	}
 	if svg != "" {
 		fmt.Fprintf(&t, "- Plot: `%s`.\n", filepath.Base(svg))
@@ -413,6 +451,29 @@ func latencyRun(b *testing.B, sc latencyScenario) {
 	b.ReportMetric(ms(bare), "bare-median-ms")
 	b.ReportMetric(ms(sums[nameMailnag].median), "mailnag-median-ms")
 	b.ReportMetric(float64(mbMed)/float64(bare), "mailbell/bare")
+}
+
+// deliverSeries delivers latencyMessages messages latencySpacing apart and
+// returns their subjects, when each delivery started, and how long each
+// `doveadm save` took.
+func deliverSeries(b *testing.B, srv *dovecottest.Server, prefix string) ([]string, map[string]time.Time, []time.Duration) {
+	var subjects []string
+	var saveTimes []time.Duration
+	sent := map[string]time.Time{}
+	for i := range latencyMessages {
+		subject := fmt.Sprintf("%s %02d", prefix, i)
+		if i > 0 {
+			time.Sleep(latencySpacing)
+		}
+		t0 := time.Now()
+		if err := deliver(srv, subject); err != nil {
+			b.Fatal(err)
+		}
+		saveTimes = append(saveTimes, time.Since(t0))
+		subjects = append(subjects, subject)
+		sent[subject] = t0
+	}
+	return subjects, sent, saveTimes
 }
 
 func waitArrival(a *arrivals, subject string, d time.Duration) error {

@@ -29,6 +29,7 @@ type procSample struct {
 	rssKB      int64 // VmRSS
 	anonKB     int64 // RssAnon: heap, stacks; the process's own
 	fileKB     int64 // RssFile: mapped binary and libraries, shared with other processes
+	pssKB      int64 // Pss: resident with shared pages divided among their users
 	hwmKB      int64 // VmHWM: peak resident set
 	ctxVol     int64 // voluntary context switches, summed over threads
 	ctxInvol   int64 // involuntary ones
@@ -62,6 +63,9 @@ func sampleProc(pid int) (procSample, error) {
 	s.hwmKB = statusKB(status, "VmHWM")
 	s.anonKB = statusKB(status, "RssAnon")
 	s.fileKB = statusKB(status, "RssFile")
+	if rollup, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)); err == nil {
+		s.pssKB = statusKB(rollup, "Pss")
+	}
 	s.threads = int(statusKB(status, "Threads"))
 	// The process's own status counts only its main thread's switches.
 	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
@@ -120,13 +124,14 @@ type usage struct {
 	rssKB     int64 // at the end
 	anonKB    int64
 	fileKB    int64
+	pssKB     int64
 	hwmKB     int64
 	cpuPerMin time.Duration
 }
 
 func (a procSample) until(b procSample) usage {
 	u := usage{wall: b.at.Sub(a.at), cpu: time.Duration(b.cpuTicks-a.cpuTicks) * time.Second / clockTicks,
-		ctx: (b.ctxVol + b.ctxInvol) - (a.ctxVol + a.ctxInvol), rssKB: b.rssKB, anonKB: b.anonKB, fileKB: b.fileKB, hwmKB: b.hwmKB}
+		ctx: (b.ctxVol + b.ctxInvol) - (a.ctxVol + a.ctxInvol), rssKB: b.rssKB, anonKB: b.anonKB, fileKB: b.fileKB, pssKB: b.pssKB, hwmKB: b.hwmKB}
 	if u.wall > 0 {
 		u.cpuPerMin = time.Duration(float64(u.cpu) * float64(time.Minute) / float64(u.wall))
 	}
