@@ -47,8 +47,8 @@ var clientColors = map[string]string{
 	nameMailbellNotify: "#6baed6",
 	nameBare:           "#2ca02c",
 	nameMailnag:        "#d62728",
-	nameMailbellSolo:   "#1f77b4",
-	nameBareSolo:       "#2ca02c",
+	nameMailbellSolo:   "#9ecae1",
+	nameBareSolo:       "#a1d99b",
 }
 
 func latencySVG(panels []latencyData) string {
