@@ -41,6 +41,12 @@ type Conn struct {
 	done chan struct{}
 	mu   sync.Mutex
 	role string
+
+	// The latest snapshot not yet written: snapshots replace each other, so
+	// a slow client gets the newest one instead of a queue of stale ones.
+	snapMu    sync.Mutex
+	snapLine  []byte
+	snapReady chan struct{}
 }
 
 // Role is what the client said it is in its hello ("window", or "").
@@ -107,7 +113,7 @@ func (s *Server) accept() {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
-		c := &Conn{conn: nc, out: make(chan []byte, clientQueue), done: make(chan struct{})}
+		c := &Conn{conn: nc, out: make(chan []byte, clientQueue), done: make(chan struct{}), snapReady: make(chan struct{}, 1)}
 		s.mu.Lock()
 		s.clients[c] = struct{}{}
 		s.mu.Unlock()
@@ -145,6 +151,18 @@ func (s *Server) writeLoop(c *Conn) {
 				default:
 					return
 				}
+			}
+		case <-c.snapReady:
+			c.snapMu.Lock()
+			line := c.snapLine
+			c.snapLine = nil
+			c.snapMu.Unlock()
+			if line == nil {
+				continue
+			}
+			c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			if _, err := c.conn.Write(line); err != nil {
+				return
 			}
 		case line := <-c.out:
 			// A client that does not read for this long is gone for our purposes.
@@ -207,6 +225,16 @@ func (s *Server) sendTo(c *Conn, ev Event) {
 		return
 	}
 	line = append(line, '\n')
+	if ev.Event == EvSnapshot {
+		c.snapMu.Lock()
+		c.snapLine = line
+		c.snapMu.Unlock()
+		select {
+		case c.snapReady <- struct{}{}:
+		default:
+		}
+		return
+	}
 	select {
 	case c.out <- line:
 	case <-c.done:
