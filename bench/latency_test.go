@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"mailbell/bench/bareclient"
 	"mailbell/internal/dovecottest"
 	"mailbell/mail"
 	"mailbell/mail/imaptest"
@@ -111,13 +112,13 @@ func measureLatency(b *testing.B, tg latencyTarget) (watcher, bare []time.Durati
 	wDone := make(chan error, 1)
 	go func() { wDone <- w.Run(ctx) }()
 
-	bc, err := dialBare(tg.dial, benchUser, benchPass, bArr.note)
+	bc, err := bareclient.Dial(tg.dial, benchUser, benchPass, "INBOX", false, bArr.note)
 	if err != nil {
 		b.Fatal(err)
 	}
 	bIdle := make(chan struct{})
 	bDone := make(chan error, 1)
-	go func() { bDone <- bc.run(ctx, bIdle) }()
+	go func() { bDone <- bc.Run(ctx, bIdle) }()
 
 	for name, c := range map[string]chan struct{}{"watcher": idle, "bare client": bIdle} {
 		select {
