@@ -62,7 +62,11 @@ func (c *Conn) close() {
 	c.once.Do(func() { close(c.done) })
 }
 
-const clientQueue = 256
+// clientQueue bounds the events waiting for one client. Snapshots do not
+// count (they replace each other), so this only fills when a client falls
+// thousands of events behind; a client that stops reading altogether is
+// dropped sooner, by its 5 s write deadline.
+const clientQueue = 4096
 
 // Listen takes the socket at path. A socket left by a crashed run is
 // replaced; one that answers means another core runs: ErrRunning.
