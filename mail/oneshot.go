@@ -49,7 +49,7 @@ func MarkSeen(ctx context.Context, a Account, folder string, uidValidity uint32,
 		return err
 	}
 	defer s.close(true)
-	stop := s.guard(opts.CommandTimeout)
+	stop := s.guardCommand()
 	data, err := s.client.Select(folder, nil).Wait()
 	stop()
 	if err != nil {
@@ -62,7 +62,7 @@ func MarkSeen(ctx context.Context, a Account, folder string, uidValidity uint32,
 	for _, u := range uids {
 		set.AddNum(imap.UID(u))
 	}
-	stop = s.guard(opts.CommandTimeout)
+	stop = s.guardCommand()
 	err = s.client.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close()
 	stop()
 	return s.wrapErr("STORE", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -181,13 +182,41 @@ func (s *session) close(polite bool) {
 }
 
 // guard closes the connection if the returned stop is not called within d:
-// a stalled server must never hang a command.
-func (s *session) guard(d time.Duration) (stop func()) {
-	t := time.AfterFunc(d, func() {
+// a stalled or endlessly talking server must never hang a command.
+func (s *session) guard(d time.Duration) (stop func()) { return s.guardSilence(d, d) }
+
+// guardCommand is the guard of a command: no byte for the silence limit plus
+// the probe timeout (as in IDLE) or CommandTimeout in all, whichever first.
+func (s *session) guardCommand() (stop func()) {
+	return s.guardSilence(min(s.opts.CommandTimeout, s.opts.SilenceLimit+s.opts.ProbeTimeout), s.opts.CommandTimeout)
+}
+
+// guardSilence closes the connection when, before stop is called, no byte
+// has arrived for d, or total has passed.
+func (s *session) guardSilence(d, total time.Duration) (stop func()) {
+	start := time.Now()
+	var mu sync.Mutex
+	var t *time.Timer
+	var check func()
+	check = func() {
+		quiet := min(time.Since(start), s.conn.silentFor())
+		if left := total - time.Since(start); quiet < d && left > 0 {
+			mu.Lock()
+			t.Reset(min(d-quiet, left))
+			mu.Unlock()
+			return
+		}
 		s.timedOut.Store(true)
 		s.conn.Close()
-	})
-	return func() { t.Stop() }
+	}
+	mu.Lock()
+	t = time.AfterFunc(d, check)
+	mu.Unlock()
+	return func() {
+		mu.Lock()
+		t.Stop()
+		mu.Unlock()
+	}
 }
 
 // wrapErr turns an I/O error after a guard fired into ErrTimeout.
@@ -207,7 +236,7 @@ func (s *session) wrapErr(what string, err error) error {
 
 // examine opens the folder read-only.
 func (s *session) examine(folder string) (*imap.SelectData, error) {
-	stop := s.guard(s.opts.CommandTimeout)
+	stop := s.guardCommand()
 	data, err := s.client.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
 	stop()
 	if err != nil {
@@ -224,7 +253,7 @@ var envelopeItems = &imap.FetchOptions{UID: true, Flags: true, Envelope: true, I
 
 // fetch runs a FETCH / UID FETCH for envelopes and converts the result.
 func (s *session) fetch(set imap.NumSet) ([]Message, error) {
-	stop := s.guard(s.opts.CommandTimeout)
+	stop := s.guardCommand()
 	bufs, err := s.client.Fetch(set, envelopeItems).Collect()
 	stop()
 	if err != nil {
@@ -246,7 +275,7 @@ func (s *session) unseen() (int, error) {
 	if caps.Has(imap.CapESearch) || caps.Has(imap.CapIMAP4rev2) {
 		opts = &imap.SearchOptions{ReturnCount: true}
 	}
-	stop := s.guard(s.opts.CommandTimeout)
+	stop := s.guardCommand()
 	data, err := s.client.Search(criteria, opts).Wait()
 	stop()
 	if err != nil {

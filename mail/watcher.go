@@ -137,7 +137,7 @@ func (w *Watcher) idleOnce(ctx context.Context, s *session, u *unilateral) (forc
 	if pending(u) {
 		return false, nil
 	}
-	stop := s.guard(s.opts.CommandTimeout)
+	stop := s.guardCommand()
 	cmd, err := s.client.Idle()
 	stop()
 	if err != nil {
