@@ -33,58 +33,6 @@ type latencyTarget struct {
 	spacing time.Duration // between deliveries, so each is its own event
 }
 
-// arrivals records when each subject was reported, per client.
-type arrivals struct {
-	mu   sync.Mutex
-	at   map[string]time.Time
-	more chan struct{}
-}
-
-func newArrivals() *arrivals {
-	return &arrivals{at: map[string]time.Time{}, more: make(chan struct{}, 1)}
-}
-
-func (a *arrivals) note(subject string, t time.Time) {
-	a.mu.Lock()
-	if _, dup := a.at[subject]; !dup {
-		a.at[subject] = t
-	}
-	a.mu.Unlock()
-	select {
-	case a.more <- struct{}{}:
-	default:
-	}
-}
-
-func (a *arrivals) get(subject string) (time.Time, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	t, ok := a.at[subject]
-	return t, ok
-}
-
-// waitAll waits until every subject has arrived.
-func (a *arrivals) waitAll(subjects []string, d time.Duration) error {
-	deadline := time.After(d)
-	for {
-		missing := ""
-		for _, s := range subjects {
-			if _, ok := a.get(s); !ok {
-				missing = s
-				break
-			}
-		}
-		if missing == "" {
-			return nil
-		}
-		select {
-		case <-a.more:
-		case <-deadline:
-			return fmt.Errorf("%q never reported within %s", missing, d)
-		}
-	}
-}
-
 // measureLatency runs the watcher and the bare client side by side on the
 // same INBOX, delivers messages one at a time and returns, per client, the
 // time from just before each delivery to its new-message report.
@@ -93,7 +41,7 @@ func measureLatency(b *testing.B, tg latencyTarget) (watcher, bare []time.Durati
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	wArr, bArr := newArrivals(), newArrivals()
+	wArr, bArr := bareclient.NewArrivals(), bareclient.NewArrivals()
 	idle := make(chan struct{})
 	var once sync.Once
 	w := mail.NewWatcher(tg.acct, "INBOX", mail.Position{}, mail.Options{Logger: quiet}, func(e mail.Event) {
@@ -101,7 +49,7 @@ func measureLatency(b *testing.B, tg latencyTarget) (watcher, bare []time.Durati
 		switch e := e.(type) {
 		case mail.NewMailEvent:
 			for _, m := range e.Messages {
-				wArr.note(m.Subject, now)
+				wArr.Note(m.Subject, now)
 			}
 		case mail.StateEvent:
 			if e.State == mail.StateIdle {
@@ -112,7 +60,7 @@ func measureLatency(b *testing.B, tg latencyTarget) (watcher, bare []time.Durati
 	wDone := make(chan error, 1)
 	go func() { wDone <- w.Run(ctx) }()
 
-	bc, err := bareclient.Dial(tg.dial, benchUser, benchPass, "INBOX", false, bArr.note)
+	bc, err := bareclient.Dial(tg.dial, benchUser, benchPass, "INBOX", false, bArr.Note)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -142,8 +90,8 @@ func measureLatency(b *testing.B, tg latencyTarget) (watcher, bare []time.Durati
 			sent[subject] = t0
 		}
 	}
-	for name, a := range map[string]*arrivals{"watcher": wArr, "bare client": bArr} {
-		if err := a.waitAll(subjects, 30*time.Second); err != nil {
+	for name, a := range map[string]*bareclient.Arrivals{"watcher": wArr, "bare client": bArr} {
+		if err := a.WaitAll(subjects, 30*time.Second); err != nil {
 			b.Fatalf("%s: %s: %v", tg.title, name, err)
 		}
 	}
@@ -155,8 +103,8 @@ func measureLatency(b *testing.B, tg latencyTarget) (watcher, bare []time.Durati
 		b.Errorf("bare client: %v", err)
 	}
 	for _, s := range subjects {
-		wt, _ := wArr.get(s)
-		bt, _ := bArr.get(s)
+		wt, _ := wArr.Get(s)
+		bt, _ := bArr.Get(s)
 		watcher = append(watcher, wt.Sub(sent[s]))
 		bare = append(bare, bt.Sub(sent[s]))
 	}

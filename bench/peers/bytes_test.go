@@ -13,6 +13,8 @@ import (
 
 	"mailbell/internal/dovecottest"
 	"mailbell/internal/faultproxy"
+
+	"mailbell/bench/bareclient"
 )
 
 // bytesMessages are delivered one at a time; each client's cost per message
@@ -102,9 +104,9 @@ func bytesRun(b *testing.B) {
 	plain := func(px *faultproxy.Proxy) func(*imapclient.Options) (*imapclient.Client, error) {
 		return func(o *imapclient.Options) (*imapclient.Client, error) { return imapclient.DialInsecure(px.Addr(), o) }
 	}
-	bareArr, naiveArr := newArrivals(), newArrivals()
-	stopBare := startBare(b, plain(pxBare), benchUser, benchPass, "INBOX", false, bareArr.note)
-	stopNaive := startBare(b, plain(pxNaive), benchUser, benchPass, "INBOX", true, naiveArr.note)
+	bareArr, naiveArr := bareclient.NewArrivals(), bareclient.NewArrivals()
+	stopBare := startBare(b, plain(pxBare), benchUser, benchPass, "INBOX", false, bareArr.Note)
+	stopNaive := startBare(b, plain(pxNaive), benchUser, benchPass, "INBOX", true, naiveArr.Note)
 	if _, err := mb.waitIdle(time.Minute, 1); err != nil {
 		b.Fatal(err)
 	}
@@ -132,7 +134,7 @@ func bytesRun(b *testing.B) {
 		if err := mb.waitNewMail(time.Minute, subject); err != nil {
 			b.Fatal(err)
 		}
-		for name, a := range map[string]*arrivals{cBare: bareArr, cNaive: naiveArr} {
+		for name, a := range map[string]*bareclient.Arrivals{cBare: bareArr, cNaive: naiveArr} {
 			if err := waitArrival(a, subject, time.Minute); err != nil {
 				b.Fatalf("%s: %v", name, err)
 			}

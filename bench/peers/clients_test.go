@@ -21,37 +21,6 @@ import (
 	"mailbell/internal/desktoptest"
 )
 
-// ---- arrivals: when each client reported each subject ----
-
-type arrivals struct {
-	mu   sync.Mutex
-	at   map[string]time.Time
-	more chan struct{}
-}
-
-func newArrivals() *arrivals {
-	return &arrivals{at: map[string]time.Time{}, more: make(chan struct{}, 1)}
-}
-
-func (a *arrivals) note(subject string, t time.Time) {
-	a.mu.Lock()
-	if _, dup := a.at[subject]; !dup {
-		a.at[subject] = t
-	}
-	a.mu.Unlock()
-	select {
-	case a.more <- struct{}{}:
-	default:
-	}
-}
-
-func (a *arrivals) get(subject string) (time.Time, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	t, ok := a.at[subject]
-	return t, ok
-}
-
 // startBare dials, logs in and idles a bare client in the background; the
 // returned stop ends it and reports its error.
 func startBare(tb testing.TB, dial func(*imapclient.Options) (*imapclient.Client, error), user, pass, folder string,

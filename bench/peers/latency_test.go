@@ -16,6 +16,8 @@ import (
 	"mailbell/internal/desktoptest"
 	"mailbell/internal/dovecottest"
 	"mailbell/internal/faultproxy"
+
+	"mailbell/bench/bareclient"
 )
 
 const (
@@ -248,8 +250,8 @@ func latencyRun(b *testing.B, sc latencyScenario) {
 		Security: "tls", Username: benchUser, CAFile: srv.CAFile(), PasswordCommand: pw})
 	mb := startMailbell(b, "mailbell-headless", bin, sess.Env(), logDir, "--headless", "--notify", "--config-dir", cfgDir)
 	nag := startMailnag(b, sess, mailnagAccount{user: benchUser, password: benchPass, port: pxNag.Port(), ssl: true}, logDir)
-	bareArr := newArrivals()
-	stopBare := startBare(b, tlsDial(pxBare.Addr(), srv), benchUser, benchPass, "INBOX", false, bareArr.note)
+	bareArr := bareclient.NewArrivals()
+	stopBare := startBare(b, tlsDial(pxBare.Addr(), srv), benchUser, benchPass, "INBOX", false, bareArr.Note)
 	if _, err := mb.waitIdle(2*time.Minute, 1); err != nil {
 		b.Fatal(err)
 	}
@@ -327,7 +329,7 @@ func latencyRun(b *testing.B, sc latencyScenario) {
 	for _, s := range soloSubjects {
 		at, _ := mb.newMailAt(s)
 		soloMB = append(soloMB, at.Sub(soloSent[s]))
-		at, _ = bareArr.get(s)
+		at, _ = bareArr.Get(s)
 		soloBare = append(soloBare, at.Sub(soloSent[s]))
 	}
 
@@ -352,7 +354,7 @@ func latencyRun(b *testing.B, sc latencyScenario) {
 		if at, ok := notified[s]; ok {
 			lat[nameMailbellNotify] = append(lat[nameMailbellNotify], at.Sub(t0))
 		}
-		at, _ = bareArr.get(s)
+		at, _ = bareArr.Get(s)
 		lat[nameBare] = append(lat[nameBare], at.Sub(t0))
 		if at, ok := nagRec[s]; ok {
 			lat[nameMailnag] = append(lat[nameMailnag], at.Sub(t0))
@@ -476,14 +478,14 @@ func deliverSeries(b *testing.B, srv *dovecottest.Server, prefix string) ([]stri
 	return subjects, sent, saveTimes
 }
 
-func waitArrival(a *arrivals, subject string, d time.Duration) error {
+func waitArrival(a *bareclient.Arrivals, subject string, d time.Duration) error {
 	deadline := time.After(d)
 	for {
-		if _, ok := a.get(subject); ok {
+		if _, ok := a.Get(subject); ok {
 			return nil
 		}
 		select {
-		case <-a.more:
+		case <-a.More():
 		case <-deadline:
 			return fmt.Errorf("%q not reported within %s", subject, d)
 		}
