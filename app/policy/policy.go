@@ -117,6 +117,13 @@ func (p *Policy) Flush(now time.Time) []Notification {
 	// What arrives right after a flush waits a window too, so a steady
 	// trickle makes at most one notification per window.
 	p.windowEnd = now.Add(p.window())
+	// The tail of a burst whose summary is still open joins that summary
+	// rather than popping up one by one after it.
+	if len(p.group) > 0 && now.Sub(p.groupAt) < MergeWindow {
+		items = append(slices.Clip(p.group), items...)
+		p.group, p.groupAt = items, now
+		return []Notification{p.summary(items, "")}
+	}
 	return p.render(now, items)
 }
 

@@ -165,3 +165,14 @@ func TestSummaryMerges(t *testing.T) {
 		t.Fatalf("later %+v", later)
 	}
 }
+
+// The last few of a burst, after its summary, join the summary.
+func TestBurstTailJoinsSummary(t *testing.T) {
+	p := New()
+	p.Add(t0, items(18, "Home"))
+	p.Add(t0.Add(100*time.Millisecond), items(2, "Tail"))
+	got := p.Flush(p.Deadline())
+	if len(got) != 1 || !got[0].Group || len(got[0].Keys) != 20 {
+		t.Fatalf("got %+v", got)
+	}
+}
