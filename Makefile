@@ -42,7 +42,7 @@ test-nocgo:
 # one lock while GetLayout reads it under another), so the packages that run
 # the real tray in-process are tested without the race detector; everything
 # else, the core and its concurrency included, runs under -race.
-NORACE_PKGS := mailbell/ui/tray mailbell/internal/sniwatcher/cmd
+NORACE_PKGS := mailbell/ui/tray mailbell/internal/testenv/sniwatcher/cmd
 
 test: deps vet test-nocgo
 	$(GO) test -race -count=1 -timeout 20m $$($(GO) list ./... | grep -v -x -F $(foreach p,$(NORACE_PKGS),-e $(p)))

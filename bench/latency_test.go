@@ -11,7 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailbell/bench/bareclient"
-	"mailbell/internal/dovecottest"
+	"mailbell/internal/testenv/dovecottest"
 	"mailbell/mail"
 	"mailbell/mail/imaptest"
 )

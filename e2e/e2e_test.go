@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"mailbell/internal/desktoptest"
-	"mailbell/internal/sniwatcher"
+	"mailbell/internal/testenv/desktoptest"
+	"mailbell/internal/testenv/sniwatcher"
 )
 
 // Time a person waits at most for the notification of a new message.

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"mailbell/internal/desktoptest"
-	"mailbell/internal/dovecottest"
-	"mailbell/internal/sniwatcher"
+	"mailbell/internal/testenv/desktoptest"
+	"mailbell/internal/testenv/dovecottest"
+	"mailbell/internal/testenv/sniwatcher"
 )
 
 // Names the account has in config.json and Dovecot.

@@ -1,6 +1,6 @@
 package mail_test
 
-// The watcher against a real, private Dovecot (internal/dovecottest). These
+// The watcher against a real, private Dovecot (internal/testenv/dovecottest). These
 // tests fail, never skip, when Dovecot is missing: `make deps` installs it.
 // Each test starts its own instance (~20 ms) and runs in parallel with the
 // others, so the file costs a few seconds of wall time.
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"mailbell/internal/dovecottest"
+	"mailbell/internal/testenv/dovecottest"
 	"mailbell/mail"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"go.uber.org/goleak"
 
-	"mailbell/internal/faultproxy"
+	"mailbell/internal/testenv/faultproxy"
 	"mailbell/mail"
 	"mailbell/mail/imaptest"
 )

@@ -18,7 +18,7 @@ import (
 
 	"mailbell/app/control"
 	"mailbell/app/state"
-	"mailbell/internal/dovecottest"
+	"mailbell/internal/testenv/dovecottest"
 )
 
 // Kill moments of TestKill9Restarts.

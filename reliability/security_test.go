@@ -19,7 +19,7 @@ import (
 	"mailbell/app/control"
 	"mailbell/app/state"
 	"mailbell/app/view"
-	"mailbell/internal/dovecottest"
+	"mailbell/internal/testenv/dovecottest"
 	"mailbell/mail"
 	"mailbell/mail/imaptest"
 	"mailbell/platform/secrets"

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"mailbell/app/control"
-	"mailbell/internal/dovecottest"
-	"mailbell/internal/faultproxy"
+	"mailbell/internal/testenv/dovecottest"
+	"mailbell/internal/testenv/faultproxy"
 	"mailbell/mail"
 )
 

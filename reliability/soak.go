@@ -15,8 +15,8 @@ import (
 
 	"mailbell/app"
 	"mailbell/app/control"
-	"mailbell/internal/dovecottest"
-	"mailbell/internal/faultproxy"
+	"mailbell/internal/testenv/dovecottest"
+	"mailbell/internal/testenv/faultproxy"
 	"mailbell/mail"
 	"mailbell/platform/secrets"
 )

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"mailbell/internal/desktoptest"
-	"mailbell/internal/dovecottest"
+	"mailbell/internal/testenv/desktoptest"
+	"mailbell/internal/testenv/dovecottest"
 )
 
 const burstSize = 10_000

@@ -18,7 +18,7 @@ import (
 	dbus "github.com/godbus/dbus/v5"
 
 	"mailbell/bench/bareclient"
-	"mailbell/internal/desktoptest"
+	"mailbell/internal/testenv/desktoptest"
 )
 
 // startBare dials, logs in and idles a bare client in the background; the

@@ -20,10 +20,10 @@ import (
 
 	"mailbell/app"
 	"mailbell/app/control"
-	"mailbell/internal/desktoptest"
-	"mailbell/internal/dovecottest"
-	"mailbell/internal/faultproxy"
-	"mailbell/internal/sniwatcher"
+	"mailbell/internal/testenv/desktoptest"
+	"mailbell/internal/testenv/dovecottest"
+	"mailbell/internal/testenv/faultproxy"
+	"mailbell/internal/testenv/sniwatcher"
 )
 
 // idleAccounts are the Dovecot users; each process watches all three.

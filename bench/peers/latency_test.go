@@ -13,9 +13,9 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"mailbell/internal/desktoptest"
-	"mailbell/internal/dovecottest"
-	"mailbell/internal/faultproxy"
+	"mailbell/internal/testenv/desktoptest"
+	"mailbell/internal/testenv/dovecottest"
+	"mailbell/internal/testenv/faultproxy"
 
 	"mailbell/bench/bareclient"
 )

@@ -11,8 +11,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"mailbell/internal/dovecottest"
-	"mailbell/internal/faultproxy"
+	"mailbell/internal/testenv/dovecottest"
+	"mailbell/internal/testenv/faultproxy"
 )
 
 // startupRuns are measured per client and folder, after one unmeasured run.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"mailbell/app"
-	"mailbell/internal/desktoptest"
+	"mailbell/internal/testenv/desktoptest"
 	"mailbell/mail/imaptest"
 	"mailbell/platform/secrets"
 )

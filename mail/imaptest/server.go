@@ -32,7 +32,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
-	"mailbell/internal/testcert"
+	"mailbell/internal/testenv/testcert"
 )
 
 // Mode is how clients reach the server.

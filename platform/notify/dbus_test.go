@@ -13,7 +13,7 @@ import (
 	dbus "github.com/godbus/dbus/v5"
 	"go.uber.org/goleak"
 
-	"mailbell/internal/desktoptest"
+	"mailbell/internal/testenv/desktoptest"
 )
 
 // These tests point the process environment at a private session

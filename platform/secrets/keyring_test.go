@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"mailbell/internal/desktoptest"
+	"mailbell/internal/testenv/desktoptest"
 )
 
 // These tests talk to a real gnome-keyring-daemon on a private bus. They

@@ -8,7 +8,7 @@ import (
 
 	dbus "github.com/godbus/dbus/v5"
 
-	"mailbell/internal/sniwatcher"
+	"mailbell/internal/testenv/sniwatcher"
 )
 
 // fakeSystrayItem owns systray's well-known item name on a connection of its

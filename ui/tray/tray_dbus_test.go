@@ -19,8 +19,8 @@ import (
 
 	"mailbell/app/control"
 	"mailbell/app/view"
-	"mailbell/internal/desktoptest"
-	"mailbell/internal/sniwatcher"
+	"mailbell/internal/testenv/desktoptest"
+	"mailbell/internal/testenv/sniwatcher"
 	"mailbell/ui/icon"
 )
 

@@ -10,7 +10,7 @@ import (
 	dbus "github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/prop"
 
-	"mailbell/internal/desktoptest"
+	"mailbell/internal/testenv/desktoptest"
 )
 
 func bus(t *testing.T) *desktoptest.Session {

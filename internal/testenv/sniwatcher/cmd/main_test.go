@@ -14,7 +14,7 @@ import (
 
 	"mailbell/app/control"
 	"mailbell/app/view"
-	"mailbell/internal/desktoptest"
+	"mailbell/internal/testenv/desktoptest"
 	"mailbell/ui/tray"
 )
 

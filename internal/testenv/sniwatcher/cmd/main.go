@@ -3,7 +3,7 @@
 // register, prints the item, its properties and its menu as one JSON object,
 // and optionally clicks a menu entry.
 //
-//	go run ./internal/sniwatcher/cmd -timeout 10s -wait-text "Check now" -click "Check now" -icon-out tray.png
+//	go run ./internal/testenv/sniwatcher/cmd -timeout 10s -wait-text "Check now" -click "Check now" -icon-out tray.png
 //
 // A tray started before this command still shows up: fyne.io/systray
 // registers again whenever the watcher name gets a new owner. Exit status 1
@@ -23,7 +23,7 @@ import (
 	"strings"
 	"time"
 
-	"mailbell/internal/sniwatcher"
+	"mailbell/internal/testenv/sniwatcher"
 )
 
 // Output is what the command prints.
