@@ -12,6 +12,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-sasl"
+
+	"mailbell/mail/mimeword"
 )
 
 // session is one logged-in connection. Exactly one goroutine uses it.
@@ -103,7 +105,7 @@ func dial(ctx context.Context, a Account, opts Options, u *unilateral, authentic
 	}
 
 	copts := &imapclient.Options{
-		WordDecoder:           wordDecoder,
+		WordDecoder:           mimeword.Decoder(),
 		UnilateralDataHandler: u.handler(),
 	}
 	if s.trace != nil {

@@ -5,20 +5,20 @@
 // A header is hostile input: it may hold MIME encoded words in any charset,
 // invalid UTF-8, control characters that move a terminal's cursor, bidi
 // overrides that make "exe.pdf" read "fdp.exe", zero-width characters, or a
-// megabyte of text. Clean decodes the encoded words, then keeps only
-// printable text, collapses whitespace and caps the length. Its output is a
+// megabyte of text. Clean decodes the encoded words (with mail/mimeword,
+// the decoder the IMAP client hands go-imap too, so a header reads the same
+// whichever path it took), then keeps only printable text, collapses
+// whitespace and caps the length. Its output is a
 // fixed point: Clean(Clean(s, n), n) == Clean(s, n).
 package text
 
 import (
-	"io"
-	"mime"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/emersion/go-message/charset"
+	"mailbell/mail/mimeword"
 )
 
 // Caps in runes for the helpers below.
@@ -40,23 +40,6 @@ const maxMarks = 8
 // zero-width space), so that a second Clean does not decode it again.
 const wordJoiner = '\u2060'
 
-// WordDecoder returns a decoder for RFC 2047 encoded words that knows every
-// common charset (through go-message's charset tables) and ignores an RFC 2231
-// language suffix ("UTF-8*en"). The IMAP client uses the same decoder.
-func WordDecoder() *mime.WordDecoder {
-	return &mime.WordDecoder{CharsetReader: charsetReader}
-}
-
-var decoder = WordDecoder()
-
-func charsetReader(cs string, r io.Reader) (io.Reader, error) {
-	cs, _, _ = strings.Cut(cs, "*")
-	if strings.EqualFold(cs, "utf-8") || strings.EqualFold(cs, "utf8") {
-		return r, nil
-	}
-	return charset.Reader(cs, r)
-}
-
 // Clean decodes any MIME encoded words left in s and returns it as one line
 // of at most max runes of printable text, plus "…" when it was cut. Encoded
 // words in an unknown charset or with a broken encoding stay as they are.
@@ -77,9 +60,9 @@ func Clean(s string, max int) string {
 		}
 		s, capped = s[:cut], true
 	}
-	s = decodeWords(decoder, s)
+	s = mimeword.Decode(s)
 	s = sanitize(s)
-	s = neutralize(decoder, s)
+	s = neutralize(s)
 	return truncate(s, max, capped)
 }
 
@@ -178,81 +161,10 @@ func Summary(n int, account string) string {
 	return s
 }
 
-// nextWord finds the first thing shaped like an encoded word
-// ("=?charset?X?text?=") that starts at or after from, the way
-// mime.WordDecoder.DecodeHeader does. ok is false when there is none.
-func nextWord(s string, from int) (start, end int, ok bool) {
-	for {
-		i := strings.Index(s[from:], "=?")
-		if i < 0 {
-			return 0, 0, false
-		}
-		start = from + i
-		if end, ok = wordAt(s, start); ok {
-			return start, end, true
-		}
-		from = start + 2
-	}
-}
-
-// wordAt reports whether s[start:] begins with the shape of an encoded word
-// and where it ends.
-func wordAt(s string, start int) (end int, ok bool) {
-	cur := start + 2
-	q := strings.IndexByte(s[cur:], '?')
-	if q < 0 {
-		return 0, false
-	}
-	cur += q + 1
-	if len(s) < cur+len("Q??=") || s[cur+1] != '?' {
-		return 0, false
-	}
-	cur += 2
-	// The text ends at the next '?', which must start "?=". (A '?' inside it
-	// would make the word undecodable anyway; stopping there keeps a scan of
-	// hostile input linear.)
-	e := strings.IndexByte(s[cur:], '?')
-	if e < 0 || cur+e+1 >= len(s) || s[cur+e+1] != '=' {
-		return 0, false
-	}
-	return cur + e + 2, true
-}
-
-// decodeWords replaces every encoded word that decodes, and drops the
-// whitespace between two adjacent ones (RFC 2047 section 6.2). Unlike
-// DecodeHeader, one word in an unknown charset does not spoil the others.
-func decodeWords(d *mime.WordDecoder, s string) string {
-	if !strings.Contains(s, "=?") {
-		return s
-	}
-	var b strings.Builder
-	copied := 0        // s[:copied] is written or dropped
-	afterWord := false // the last thing written was a decoded word
-	for pos := 0; pos < len(s); {
-		start, end, ok := nextWord(s, pos)
-		if !ok {
-			break
-		}
-		dec, err := d.Decode(s[start:end])
-		if err != nil {
-			pos = start + 2
-			continue
-		}
-		gap := s[copied:start]
-		if !afterWord || strings.Trim(gap, " \t\r\n") != "" {
-			b.WriteString(gap)
-		}
-		b.WriteString(dec)
-		copied, pos, afterWord = end, end, true
-	}
-	b.WriteString(s[copied:])
-	return b.String()
-}
-
 // neutralize puts a word joiner into every encoded word that would still
 // decode, so that cleaning the result again changes nothing. Putting it
 // between "=" and "?" keeps the text as it reads.
-func neutralize(d *mime.WordDecoder, s string) string {
+func neutralize(s string) string {
 	if !strings.Contains(s, "=?") {
 		return s
 	}
@@ -265,11 +177,7 @@ func neutralize(d *mime.WordDecoder, s string) string {
 		}
 		start := pos + i
 		pos = start + 2
-		end, ok := wordAt(s, start)
-		if !ok {
-			continue
-		}
-		if _, err := d.Decode(s[start:end]); err != nil {
+		if _, ok := mimeword.Decodable(s, start); !ok {
 			continue
 		}
 		b.WriteString(s[copied : start+1])

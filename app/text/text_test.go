@@ -190,13 +190,6 @@ func TestSenderListSummary(t *testing.T) {
 	}
 }
 
-func TestWordDecoder(t *testing.T) {
-	got, err := WordDecoder().DecodeHeader("=?koi8-r?B?8NLJ18XULCDNydI=?= =?GB2312?B?xOO6w6OsysC95w==?=")
-	if err != nil || got != "Привет, мир你好，世界" {
-		t.Errorf("DecodeHeader = %q, %v", got, err)
-	}
-}
-
 // checkClean asserts what every output of Clean must satisfy.
 func checkClean(t *testing.T, in string, max int) {
 	t.Helper()
