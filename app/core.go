@@ -247,14 +247,14 @@ func (c *Core) startWatchers(ctx context.Context, wg *sync.WaitGroup) {
 func (c *Core) startAccount(ctx context.Context, wg *sync.WaitGroup, a config.Account) {
 	for _, folder := range a.EffectiveFolders() {
 		key := state.Key{Account: a.ID, Folder: folder}
-		f := &view.Folder{Name: folder, State: "disabled", PollInterval: c.mailOptions().PollInterval}
+		f := &view.Folder{Name: folder, State: view.StateDisabled, PollInterval: c.mailOptions().PollInterval}
 		c.folders[key] = f
 		if !a.IsEnabled() {
 			continue
 		}
 		acct, err := c.cfg.MailAccount(a, c.passwordFor(a))
 		if err != nil {
-			f.State, f.Error, f.ErrorKind = "stopped", err.Error(), view.ErrorConfig
+			f.State, f.Error, f.ErrorKind = view.StateStopped, err.Error(), view.ErrorConfig
 			continue
 		}
 		c.gen++
@@ -268,7 +268,7 @@ func (c *Core) startAccount(ctx context.Context, wg *sync.WaitGroup, a config.Ac
 		}
 		w := mail.NewWatcher(acct, folder, c.store.Position(key), c.mailOptions(), emit)
 		c.watchers[key] = &running{gen: gen, acct: a, watcher: w, cancel: cancel}
-		f.State = string(mail.StateConnecting)
+		f.State = view.StateConnecting
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -380,7 +380,7 @@ func (c *Core) needsUser(id string) bool {
 		}
 	}
 	for key, f := range c.folders {
-		if key.Account == id && f.State == "stopped" {
+		if key.Account == id && f.State == view.StateStopped {
 			return true
 		}
 	}
@@ -418,7 +418,7 @@ func (c *Core) onWatcherEvent(key state.Key, e mail.Event) {
 	now := time.Now()
 	switch e := e.(type) {
 	case mail.StateEvent:
-		f.State, f.Error, f.ErrorKind, f.NextTry = string(e.State), "", "", time.Time{}
+		f.State, f.Error, f.ErrorKind, f.NextTry = view.State(e.State), "", "", time.Time{}
 		if e.Err != nil {
 			f.Error, f.ErrorKind = errorText(e.Err), errorKind(e.Err)
 		}
@@ -428,7 +428,7 @@ func (c *Core) onWatcherEvent(key state.Key, e mail.Event) {
 		if e.State == mail.StateIdle || e.State == mail.StatePolling {
 			f.LastCheck = now
 		}
-		ev := control.Event{Event: control.EvState, Account: key.Account, Folder: key.Folder, State: f.State, Error: f.Error}
+		ev := control.Event{Event: control.EvState, Account: key.Account, Folder: key.Folder, State: string(f.State), Error: f.Error}
 		if !f.NextTry.IsZero() {
 			ev.NextTry = f.NextTry.Format(time.RFC3339)
 		}

@@ -34,7 +34,7 @@ type Account struct {
 // Folder is one watched folder's connection and counts.
 type Folder struct {
 	Name         string        `json:"name"`
-	State        string        `json:"state"` // mail.State, or "disabled"
+	State        State         `json:"state"`
 	Error        string        `json:"error,omitempty"`
 	ErrorKind    string        `json:"error_kind,omitempty"` // ErrorAuth, ErrorTLS, … for wording
 	NextTry      time.Time     `json:"next_try,omitzero"`
@@ -103,7 +103,7 @@ func (s Snapshot) IconState(now time.Time) Icon {
 }
 
 func (f Folder) needsAttention() bool {
-	return f.State == "stopped" && f.Error != ""
+	return f.State == StateStopped && f.Error != ""
 }
 
 // StatusLine is the one line that sums up every account:
@@ -123,9 +123,9 @@ func (s Snapshot) StatusLine(now time.Time) string {
 			switch {
 			case f.needsAttention():
 				return a.Name + ": " + lowerFirst(FolderState(f, now))
-			case f.State == "backoff" && worst == "":
+			case f.State == StateBackoff && worst == "":
 				worst = a.Name + ": " + lowerFirst(FolderState(f, now))
-			case f.State != "idle" && f.State != "polling" && connecting == "":
+			case !f.State.Connected() && connecting == "":
 				connecting = a.Name + ": connecting…"
 			}
 		}
@@ -147,28 +147,28 @@ func (s Snapshot) StatusLine(now time.Time) string {
 // "Polling every 60 s", "Reconnecting in 12 s", "Password rejected — open Settings".
 func FolderState(f Folder, now time.Time) string {
 	switch f.State {
-	case "idle":
+	case StateIdle:
 		return "Connected · idle"
-	case "polling":
+	case StatePolling:
 		if f.PollInterval > 0 {
 			return "Polling every " + Duration(f.PollInterval)
 		}
 		return "Polling"
-	case "connecting":
+	case StateConnecting:
 		return "Connecting…"
-	case "authenticating":
+	case StateAuthenticating:
 		return "Logging in…"
-	case "syncing":
+	case StateSyncing:
 		return "Checking for new mail…"
-	case "backoff":
+	case StateBackoff:
 		wait := f.NextTry.Sub(now)
 		if wait < time.Second {
 			return "Reconnecting…"
 		}
 		return "Reconnecting in " + Duration(wait)
-	case "disabled":
+	case StateDisabled:
 		return "Disabled"
-	case "stopped":
+	case StateStopped:
 		switch f.ErrorKind {
 		case ErrorAuth:
 			return "Password rejected — open Settings"
@@ -180,7 +180,7 @@ func FolderState(f Folder, now time.Time) string {
 		}
 		return "Stopped"
 	}
-	return f.State
+	return string(f.State)
 }
 
 // Duration says a wait the way a person reads it: "12 s", "90 s", "3 min", "2 h".

@@ -12,15 +12,24 @@ func TestFolderState(t *testing.T) {
 		f    Folder
 		want string
 	}{
-		{Folder{State: "idle"}, "Connected · idle"},
-		{Folder{State: "polling", PollInterval: time.Minute}, "Polling every 60 s"},
-		{Folder{State: "backoff", NextTry: now.Add(12 * time.Second)}, "Reconnecting in 12 s"},
-		{Folder{State: "backoff", NextTry: now.Add(5 * time.Minute)}, "Reconnecting in 5 min"},
-		{Folder{State: "stopped", Error: "password rejected for ann", ErrorKind: ErrorAuth}, "Password rejected — open Settings"},
-		{Folder{State: "stopped", Error: "certificate not trusted", ErrorKind: ErrorTLS}, "Certificate not trusted — open Settings"},
+		{Folder{State: StateIdle}, "Connected · idle"},
+		{Folder{State: StatePolling, PollInterval: time.Minute}, "Polling every 60 s"},
+		{Folder{State: StateBackoff, NextTry: now.Add(12 * time.Second)}, "Reconnecting in 12 s"},
+		{Folder{State: StateBackoff, NextTry: now.Add(5 * time.Minute)}, "Reconnecting in 5 min"},
+		{Folder{State: StateStopped, Error: "password rejected for ann", ErrorKind: ErrorAuth}, "Password rejected — open Settings"},
+		{Folder{State: StateStopped, Error: "certificate not trusted", ErrorKind: ErrorTLS}, "Certificate not trusted — open Settings"},
 	} {
 		if got := FolderState(tc.f, now); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.f, got, tc.want)
+		}
+	}
+}
+
+// Every state has words of its own: none falls through to the raw string.
+func TestFolderStateWordsEveryState(t *testing.T) {
+	for _, st := range States {
+		if got := FolderState(Folder{State: st}, now); got == "" || got == string(st) {
+			t.Errorf("state %q is worded %q", st, got)
 		}
 	}
 }
@@ -30,7 +39,7 @@ func snap(folders ...Folder) Snapshot {
 }
 
 func TestStatusLineAndIcon(t *testing.T) {
-	idle := Folder{State: "idle"}
+	idle := Folder{State: StateIdle}
 	s := snap(idle, idle)
 	if got := s.StatusLine(now); got != "All accounts connected" || s.IconState(now) != IconNormal {
 		t.Fatalf("%q %v", got, s.IconState(now))
@@ -43,11 +52,11 @@ func TestStatusLineAndIcon(t *testing.T) {
 	if s.IconState(now) != IconPaused {
 		t.Fatal("paused icon")
 	}
-	s = snap(Folder{State: "backoff", NextTry: now.Add(30 * time.Second)}, idle)
+	s = snap(Folder{State: StateBackoff, NextTry: now.Add(30 * time.Second)}, idle)
 	if got := s.StatusLine(now); got != "Work: reconnecting in 30 s" {
 		t.Fatalf("%q", got)
 	}
-	s = snap(idle, Folder{State: "stopped", Error: "x", ErrorKind: ErrorAuth})
+	s = snap(idle, Folder{State: StateStopped, Error: "x", ErrorKind: ErrorAuth})
 	if got := s.StatusLine(now); got != "Personal: password rejected — open Settings" || s.IconState(now) != IconAttention {
 		t.Fatalf("%q", got)
 	}

@@ -47,16 +47,13 @@ type Subject struct {
 	Key   string // view.Message.Key(), passed back in show_window
 }
 
-// Fixed labels of the menu.
+// Fixed labels of the menu. The pause submenu's words are view's, shared
+// with the window: view.LabelPause, view.PauseOptions, view.LabelResume.
 const (
-	LabelOpen         = "Open Mailbell"
-	LabelCheck        = "Check now"
-	LabelPause        = "Pause notifications"
-	LabelPauseHour    = "For 1 hour"
-	LabelPauseMorning = "Until tomorrow morning"
-	LabelResume       = "Resume"
-	LabelSettings     = "Settings…"
-	LabelQuit         = "Quit"
+	LabelOpen     = "Open Mailbell"
+	LabelCheck    = "Check now"
+	LabelSettings = "Settings…"
+	LabelQuit     = "Quit"
 )
 
 // BuildMenu says what the tray shows for s at now. It is pure: same input,
@@ -77,9 +74,9 @@ func BuildMenu(s view.Snapshot, now time.Time) Menu {
 		}
 		m.Subjects = append(m.Subjects, Subject{Label: subjectLabel(msg), Key: msg.Key()})
 	}
-	m.PauseTitle = LabelPause
+	m.PauseTitle = view.LabelPause
 	if m.Paused {
-		m.PauseTitle = "Notifications paused " + PausedUntil(s.PausedUntil, now)
+		m.PauseTitle = view.PausedText(s.PausedUntil, now)
 		m.CanResume = true
 	}
 	m.Tooltip = tooltip(s, m)
@@ -109,50 +106,11 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// PausedUntil words the end of a pause relative to now: "until 15:30",
-// "until tomorrow 08:00", "until Mon 08:00", "until 2 Jan 08:00" or "until
-// resumed".
-func PausedUntil(until, now time.Time) string {
-	if !until.Before(view.Forever) || until.Sub(now) > 365*24*time.Hour {
-		return "until resumed"
-	}
-	loc := now.Location()
-	u := until.In(loc)
-	days := dayNumber(u) - dayNumber(now)
-	clock := u.Format("15:04")
-	switch {
-	case days <= 0:
-		return "until " + clock
-	case days == 1:
-		return "until tomorrow " + clock
-	case days < 7:
-		return "until " + u.Format("Mon") + " " + clock
-	}
-	return "until " + u.Format("2 Jan") + " " + clock
-}
-
-// dayNumber counts calendar days in t's location, so that the difference of
-// two is the number of midnights between them (DST days included).
-func dayNumber(t time.Time) int {
-	y, m, d := t.Date()
-	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
-}
-
-// NextMorning is the end of "Until tomorrow morning": the next 08:00 local
-// time after now (today's, when it is still early).
-func NextMorning(now time.Time) time.Time {
-	y, m, d := now.Date()
-	t := time.Date(y, m, d, 8, 0, 0, 0, now.Location())
-	if !t.After(now) {
-		t = time.Date(y, m, d+1, 8, 0, 0, 0, now.Location())
-	}
-	return t
-}
-
 // refreshIn is when the menu's words will change with no event from the
 // core: a backoff countdown (every second under a minute and a half, then
-// every 10 s, since minutes are shown), a pause that ends, and the midnight
-// at which "tomorrow 08:00" becomes "08:00". Zero: nothing counts down.
+// every 10 s, since minutes are shown), and a pause title that changes (the
+// pause ends, or midnight turns "tomorrow 08:00" into "08:00"; see
+// view.PausedTextChanges). Zero: nothing counts down.
 func refreshIn(s view.Snapshot, now time.Time) time.Duration {
 	var next time.Duration
 	take := func(d time.Duration) {
@@ -165,7 +123,7 @@ func refreshIn(s view.Snapshot, now time.Time) time.Duration {
 			continue
 		}
 		for _, f := range a.Folders {
-			if f.State != "backoff" {
+			if f.State != view.StateBackoff {
 				continue
 			}
 			switch wait := f.NextTry.Sub(now); {
@@ -177,11 +135,9 @@ func refreshIn(s view.Snapshot, now time.Time) time.Duration {
 			}
 		}
 	}
-	if s.Paused(now) && s.PausedUntil.Before(view.Forever) {
-		// A little past the end, so the next build sees the pause over.
-		take(s.PausedUntil.Sub(now) + 50*time.Millisecond)
-		y, m, d := now.Date()
-		take(time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now) + 50*time.Millisecond)
+	if change := view.PausedTextChanges(s.PausedUntil, now); !change.IsZero() {
+		// A little past the change, so the next build sees the new words.
+		take(change.Sub(now) + 50*time.Millisecond)
 	}
 	return next
 }

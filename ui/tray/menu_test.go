@@ -21,7 +21,7 @@ var (
 
 func idle(name string) view.Account {
 	return view.Account{ID: strings.ToLower(name), Name: name, Enabled: true,
-		Folders: []view.Folder{{Name: "INBOX", State: "idle"}}}
+		Folders: []view.Folder{{Name: "INBOX", State: view.StateIdle}}}
 }
 
 func msg(i int, from, subject string, seen bool) view.Message {
@@ -61,7 +61,7 @@ func TestBuildMenuAllConnected(t *testing.T) {
 
 func TestBuildMenuReconnecting(t *testing.T) {
 	work := idle("Work")
-	work.Folders[0] = view.Folder{Name: "INBOX", State: "backoff", Error: "connection reset",
+	work.Folders[0] = view.Folder{Name: "INBOX", State: view.StateBackoff, Error: "connection reset",
 		ErrorKind: view.ErrorNetwork, NextTry: now.Add(30 * time.Second)}
 	s := view.Snapshot{Accounts: []view.Account{work, idle("Personal")}}
 
@@ -102,7 +102,7 @@ func TestBuildMenuReconnecting(t *testing.T) {
 
 func TestBuildMenuPasswordRejected(t *testing.T) {
 	personal := idle("Personal")
-	personal.Folders[0] = view.Folder{Name: "INBOX", State: "stopped", Error: "AUTHENTICATIONFAILED", ErrorKind: view.ErrorAuth}
+	personal.Folders[0] = view.Folder{Name: "INBOX", State: view.StateStopped, Error: "AUTHENTICATIONFAILED", ErrorKind: view.ErrorAuth}
 	s := view.Snapshot{Accounts: []view.Account{idle("Work"), personal}, Unseen: 4,
 		Recent: []view.Message{msg(1, "Ann Lee", "Hi", false)}}
 	m := BuildMenu(s, now)
@@ -207,13 +207,13 @@ func TestBuildMenuPaused(t *testing.T) {
 	}{
 		{"later today", time.Date(2025, 3, 10, 15, 30, 0, 0, cet), "Notifications paused until 15:30",
 			90*time.Minute + 50*time.Millisecond},
-		{"tomorrow morning", NextMorning(now), "Notifications paused until tomorrow 08:00",
+		{"tomorrow morning", view.TomorrowMorning(now), "Notifications paused until tomorrow 08:00",
 			10*time.Hour + 50*time.Millisecond}, // at midnight the words change
 		{"later this week", time.Date(2025, 3, 13, 8, 0, 0, 0, cet), "Notifications paused until Thu 08:00",
 			10*time.Hour + 50*time.Millisecond},
 		{"next month", time.Date(2025, 4, 2, 9, 15, 0, 0, cet), "Notifications paused until 2 Apr 09:15",
 			10*time.Hour + 50*time.Millisecond},
-		{"until resumed", view.Forever, "Notifications paused until resumed", 0},
+		{"until resumed", view.Forever, "Notifications paused until you resume", 0},
 		{"other time zone shown in local time", time.Date(2025, 3, 10, 15, 0, 0, 0, time.UTC),
 			"Notifications paused until 16:00", 2*time.Hour + 50*time.Millisecond},
 	}
@@ -244,45 +244,45 @@ func TestBuildMenuPaused(t *testing.T) {
 	s := base
 	s.PausedUntil = now.Add(-time.Minute)
 	m := BuildMenu(s, now)
-	if m.Paused || m.CanResume || m.PauseTitle != LabelPause || m.Icon != view.IconUnread || m.RefreshIn != 0 {
+	if m.Paused || m.CanResume || m.PauseTitle != view.LabelPause || m.Icon != view.IconUnread || m.RefreshIn != 0 {
 		t.Errorf("expired pause: %+v", m)
 	}
 	// A trouble icon wins over pause, and the pause stays visible in the menu.
 	bad := s
 	bad.PausedUntil = view.Forever
-	bad.Accounts = []view.Account{{Name: "Work", Enabled: true, Folders: []view.Folder{{State: "stopped", Error: "x", ErrorKind: view.ErrorTLS}}}}
+	bad.Accounts = []view.Account{{Name: "Work", Enabled: true, Folders: []view.Folder{{State: view.StateStopped, Error: "x", ErrorKind: view.ErrorTLS}}}}
 	m = BuildMenu(bad, now)
 	if m.Icon != view.IconAttention || !m.CanResume {
 		t.Errorf("trouble while paused: %+v", m)
 	}
 }
 
-func TestNextMorning(t *testing.T) {
-	cases := []struct{ at, want time.Time }{
-		{now, time.Date(2025, 3, 11, 8, 0, 0, 0, cet)},
-		{time.Date(2025, 3, 10, 3, 0, 0, 0, cet), time.Date(2025, 3, 10, 8, 0, 0, 0, cet)},
-		{time.Date(2025, 3, 10, 8, 0, 0, 0, cet), time.Date(2025, 3, 11, 8, 0, 0, 0, cet)},
-		{time.Date(2025, 12, 31, 23, 59, 0, 0, cet), time.Date(2026, 1, 1, 8, 0, 0, 0, cet)},
-	}
+// The tray asks to be rebuilt when the pause title's words change: at the
+// local midnight that turns "tomorrow 08:00" into "08:00", on the night the
+// clocks go forward too, and at the end of the pause.
+func TestPauseTitleAcrossMidnight(t *testing.T) {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("loading Europe/Berlin: %v", err)
 	}
-	// The night the clocks go forward: still 08:00 on the wall, 11 h later.
-	cases = append(cases, struct{ at, want time.Time }{
-		time.Date(2025, 3, 29, 20, 0, 0, 0, berlin), time.Date(2025, 3, 30, 8, 0, 0, 0, berlin)})
-	for _, c := range cases {
-		got := NextMorning(c.at)
-		if !got.Equal(c.want) || got.Hour() != 8 {
-			t.Errorf("NextMorning(%v) = %v, want %v", c.at, got, c.want)
-		}
+	evening := time.Date(2025, 3, 29, 23, 30, 0, 0, berlin) // clocks go forward at 02:00
+	s := view.Snapshot{Accounts: []view.Account{idle("Work")}, PausedUntil: view.TomorrowMorning(evening)}
+	m := BuildMenu(s, evening)
+	if m.PauseTitle != "Notifications paused until tomorrow 08:00" || m.RefreshIn != 30*time.Minute+50*time.Millisecond {
+		t.Fatalf("before midnight: %q, refresh in %v", m.PauseTitle, m.RefreshIn)
 	}
-	if d := NextMorning(time.Date(2025, 3, 29, 20, 0, 0, 0, berlin)).Sub(time.Date(2025, 3, 29, 20, 0, 0, 0, berlin)); d != 11*time.Hour {
-		t.Errorf("across DST: %v, want 11h", d)
+	night := evening.Add(m.RefreshIn)
+	m = BuildMenu(s, night)
+	if m.PauseTitle != "Notifications paused until 08:00" {
+		t.Errorf("after midnight: %q", m.PauseTitle)
 	}
-	// And the label agrees across the DST night.
-	if got := PausedUntil(time.Date(2025, 3, 30, 8, 0, 0, 0, berlin), time.Date(2025, 3, 29, 23, 30, 0, 0, berlin)); got != "until tomorrow 08:00" {
-		t.Errorf("label across DST: %q", got)
+	// 00:00 CET to 08:00 CEST is seven hours of real time (built 50 ms past
+	// midnight, asked 50 ms past the end: the two cancel).
+	if want := 7 * time.Hour; m.RefreshIn != want {
+		t.Errorf("after midnight: refresh in %v, want %v", m.RefreshIn, want)
+	}
+	if m = BuildMenu(s, night.Add(m.RefreshIn)); m.Paused || m.PauseTitle != view.LabelPause || m.RefreshIn != 0 {
+		t.Errorf("after the pause: %+v", m)
 	}
 }
 

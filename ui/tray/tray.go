@@ -155,18 +155,22 @@ func (t *tray) onReady(ctx context.Context) {
 	systray.AddSeparator()
 	open := systray.AddMenuItem(LabelOpen, "")
 	check := systray.AddMenuItem(LabelCheck, "")
-	t.pause = systray.AddMenuItem(LabelPause, "")
-	hour := t.pause.AddSubMenuItem(LabelPauseHour, "")
-	morning := t.pause.AddSubMenuItem(LabelPauseMorning, "")
-	t.resume = t.pause.AddSubMenuItem(LabelResume, "")
+	t.pause = systray.AddMenuItem(view.LabelPause, "")
+	pauseOpts := view.PauseOptions()
+	lengths := make([]*systray.MenuItem, len(pauseOpts))
+	for i, o := range pauseOpts {
+		lengths[i] = t.pause.AddSubMenuItem(o.Label, "")
+	}
+	t.resume = t.pause.AddSubMenuItem(view.LabelResume, "")
 	settings := systray.AddMenuItem(LabelSettings, "")
 	systray.AddSeparator()
 	quit := systray.AddMenuItem(LabelQuit, "")
 
 	t.on(ctx, open, func() { t.do(control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent}) })
 	t.on(ctx, check, func() { t.do(control.Command{Cmd: control.CmdCheckNow}) })
-	t.on(ctx, hour, func() { t.do(control.Command{Cmd: control.CmdPause, Until: t.opts.Now().Add(time.Hour)}) })
-	t.on(ctx, morning, func() { t.do(control.Command{Cmd: control.CmdPause, Until: NextMorning(t.opts.Now())}) })
+	for i, o := range pauseOpts {
+		t.on(ctx, lengths[i], func() { t.do(control.Command{Cmd: control.CmdPause, Until: o.Until(t.opts.Now())}) })
+	}
 	t.on(ctx, t.resume, func() { t.do(control.Command{Cmd: control.CmdResume}) })
 	t.on(ctx, settings, func() { t.do(control.Command{Cmd: control.CmdShowWindow, View: control.ViewSettings}) })
 	t.on(ctx, quit, func() { t.do(control.Command{Cmd: control.CmdQuit}) })

@@ -169,8 +169,8 @@ func TestTrayOverDBus(t *testing.T) {
 	leaks := goleak.IgnoreCurrent()
 
 	now := time.Now()
-	work := view.Account{ID: "work", Name: "Work", Enabled: true, Folders: []view.Folder{{Name: "INBOX", State: "idle"}}}
-	personal := view.Account{ID: "personal", Name: "Personal", Enabled: true, Folders: []view.Folder{{Name: "INBOX", State: "idle"}}}
+	work := view.Account{ID: "work", Name: "Work", Enabled: true, Folders: []view.Folder{{Name: "INBOX", State: view.StateIdle}}}
+	personal := view.Account{ID: "personal", Name: "Personal", Enabled: true, Folders: []view.Folder{{Name: "INBOX", State: view.StateIdle}}}
 	ann := view.Message{Account: "work", Folder: "INBOX", UIDValidity: 1, UID: 42, From: "Ann Lee", Subject: "Quarterly report", Date: now}
 	bob := view.Message{Account: "work", Folder: "INBOX", UIDValidity: 1, UID: 41, From: "Bob", Subject: "re_port", Date: now.Add(-time.Minute)}
 	old := view.Message{Account: "work", Folder: "INBOX", UIDValidity: 1, UID: 40, From: "Cy", Subject: "read already", Seen: true}
@@ -245,7 +245,7 @@ func TestTrayOverDBus(t *testing.T) {
 	}
 	m := menu()
 	wantShown := []string{"All accounts connected", "Ann Lee — Quarterly report", "Bob — re_port", "---",
-		LabelOpen, LabelCheck, LabelPause, LabelSettings, "---", LabelQuit}
+		LabelOpen, LabelCheck, view.LabelPause, LabelSettings, "---", LabelQuit}
 	if got := m.Shown(); !reflect.DeepEqual(got, wantShown) {
 		t.Fatalf("menu %q\nwant %q", got, wantShown)
 	}
@@ -255,11 +255,15 @@ func TestTrayOverDBus(t *testing.T) {
 	if b, _ := m.Find("Bob — re_port"); b.Label != "Bob — re__port" {
 		t.Errorf("underscore not escaped for dbusmenu: %q", b.Label)
 	}
-	pause, _ := m.Find(LabelPause)
-	if got := pause.Shown(); !reflect.DeepEqual(got, []string{LabelPauseHour, LabelPauseMorning, LabelResume}) {
-		t.Errorf("pause submenu %q", got)
+	pause, _ := m.Find(view.LabelPause)
+	var wantPause []string
+	for _, o := range view.PauseOptions() {
+		wantPause = append(wantPause, o.Label)
 	}
-	if r, _ := m.Find(LabelResume); r.Enabled {
+	if got := pause.Shown(); !reflect.DeepEqual(got, append(wantPause, view.LabelResume)) {
+		t.Errorf("pause submenu %q, want the lengths %q and %q", got, wantPause, view.LabelResume)
+	}
+	if r, _ := m.Find(view.LabelResume); r.Enabled {
 		t.Error("Resume enabled while not paused")
 	}
 
@@ -286,12 +290,15 @@ func TestTrayOverDBus(t *testing.T) {
 	if got := click(LabelSettings); got != (control.Command{Cmd: control.CmdShowWindow, View: control.ViewSettings}) {
 		t.Errorf("Settings sent %+v", got)
 	}
-	before := time.Now()
-	if got := click(LabelPauseHour); got.Cmd != control.CmdPause || got.Until.Before(before.Add(time.Hour)) || got.Until.After(time.Now().Add(time.Hour)) {
-		t.Errorf("For 1 hour sent %+v", got)
-	}
-	if got := click(LabelPauseMorning); got.Cmd != control.CmdPause || got.Until.Hour() != 8 || !got.Until.After(before) || got.Until.Sub(before) > 24*time.Hour {
-		t.Errorf("Until tomorrow morning sent %+v", got)
+	// Each pause length sends its end, as view computes it for the moment of
+	// the click (somewhere between before and after).
+	for _, o := range view.PauseOptions() {
+		before := time.Now()
+		got := click(o.Label)
+		after := time.Now()
+		if got.Cmd != control.CmdPause || got.Until.Before(o.Until(before)) || got.Until.After(o.Until(after)) {
+			t.Errorf("%s sent %+v, want a pause until between %v and %v", o.Label, got, o.Until(before), o.Until(after))
+		}
 	}
 	if got := click(LabelQuit); got.Cmd != control.CmdQuit {
 		t.Errorf("Quit sent %+v", got)
@@ -318,7 +325,7 @@ func TestTrayOverDBus(t *testing.T) {
 		a.Folders, b.Folders = []view.Folder{w}, []view.Folder{p}
 		snap.Accounts = []view.Account{a, b}
 	}
-	setFolders(view.Folder{Name: "INBOX", State: "backoff", Error: "reset", NextTry: time.Now().Add(40 * time.Second)}, personal.Folders[0])
+	setFolders(view.Folder{Name: "INBOX", State: view.StateBackoff, Error: "reset", NextTry: time.Now().Add(40 * time.Second)}, personal.Folders[0])
 	fb.set(snap)
 	var first string
 	eventually(t, "reconnecting status", func() (bool, string) {
@@ -332,21 +339,21 @@ func TestTrayOverDBus(t *testing.T) {
 
 	// A password is refused while notifications are paused until resumed
 	// and the unread mail was read elsewhere.
-	setFolders(work.Folders[0], view.Folder{Name: "INBOX", State: "stopped", Error: "AUTHENTICATIONFAILED", ErrorKind: view.ErrorAuth})
+	setFolders(work.Folders[0], view.Folder{Name: "INBOX", State: view.StateStopped, Error: "AUTHENTICATIONFAILED", ErrorKind: view.ErrorAuth})
 	snap.PausedUntil = view.Forever
 	snap.Recent = []view.Message{old}
 	snap.Unseen = 0
 	fb.set(snap)
-	paused := "Notifications paused until resumed"
+	paused := view.PausedText(view.Forever, time.Now())
 	eventually(t, "trouble and pause", func() (bool, string) {
 		got := menu().Shown()
 		want := []string{"Personal: password rejected — open Settings", "---", LabelOpen, LabelCheck, paused, LabelSettings, "---", LabelQuit}
 		return reflect.DeepEqual(got, want), strings.Join(got, " | ")
 	})
-	if r, _ := menu().Find(LabelResume); !r.Enabled {
+	if r, _ := menu().Find(view.LabelResume); !r.Enabled {
 		t.Error("Resume disabled while paused")
 	}
-	if got := click(LabelResume); got.Cmd != control.CmdResume {
+	if got := click(view.LabelResume); got.Cmd != control.CmdResume {
 		t.Errorf("Resume sent %+v", got)
 	}
 	eventually(t, "attention icon", func() (bool, string) { return checkIcon(view.IconAttention, 0) })
@@ -364,7 +371,7 @@ func TestTrayOverDBus(t *testing.T) {
 	eventually(t, "five subjects", func() (bool, string) {
 		got := menu().Shown()
 		want := []string{"All accounts connected", "Sender — Message 1", "Sender — Message 2", "Sender — Message 3",
-			"Sender — Message 4", "Sender — Message 5", "---", LabelOpen, LabelCheck, LabelPause, LabelSettings, "---", LabelQuit}
+			"Sender — Message 4", "Sender — Message 5", "---", LabelOpen, LabelCheck, view.LabelPause, LabelSettings, "---", LabelQuit}
 		return reflect.DeepEqual(got, want), strings.Join(got, " | ")
 	})
 	eventually(t, "unread 8 icon", func() (bool, string) { return checkIcon(view.IconUnread, 8) })

@@ -52,7 +52,7 @@ func newRecentWindow(u *UI) *recentWindow {
 	r.checkNow = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), func() {
 		r.u.send(control.Command{Cmd: control.CmdCheckNow})
 	})
-	r.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), r.pauseTapped)
+	r.pause = widget.NewButtonWithIcon(view.LabelPauseShort, theme.MediaPauseIcon(), r.pauseTapped)
 	r.settings = widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { r.u.openSettings("") })
 	toolbar := container.NewHBox(r.checkNow, r.pause, layout.NewSpacer(), r.settings)
 
@@ -132,7 +132,7 @@ func (r *recentWindow) update() {
 	case s.ConfigError != "":
 		r.showBanner("Settings file has an error: "+s.ConfigError, widget.DangerImportance)
 	case s.Paused(now):
-		r.showBanner(pausedText(s.PausedUntil, now), widget.WarningImportance)
+		r.showBanner(view.PausedText(s.PausedUntil, now), widget.WarningImportance)
 	case !s.Notifications:
 		r.showBanner("Notifications are off (Settings → Preferences).", widget.LowImportance)
 	case s.Demo:
@@ -142,10 +142,10 @@ func (r *recentWindow) update() {
 	}
 
 	if s.Paused(now) {
-		r.pause.SetText("Resume")
+		r.pause.SetText(view.LabelResume)
 		r.pause.SetIcon(theme.MediaPlayIcon())
 	} else {
-		r.pause.SetText("Pause")
+		r.pause.SetText(view.LabelPauseShort)
 		r.pause.SetIcon(theme.MediaPauseIcon())
 	}
 	if u.disconnected || !u.haveSnap {
@@ -203,7 +203,7 @@ func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasO
 	var details []string
 	for _, f := range a.Folders {
 		if !a.Enabled {
-			f.State = "disabled"
+			f.State = view.StateDisabled
 		}
 		state := view.FolderState(f, now)
 		if len(a.Folders) > 1 {
@@ -213,7 +213,7 @@ func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasO
 		label.Truncation = fyne.TextTruncateEllipsis
 		label.Importance = folderImportance(f)
 		var right fyne.CanvasObject
-		if !f.LastCheck.IsZero() && f.State != "disabled" {
+		if !f.LastCheck.IsZero() && f.State != view.StateDisabled {
 			last := widget.NewLabel("last check " + view.Ago(f.LastCheck, now))
 			last.Importance = widget.LowImportance
 			last.SizeName = theme.SizeNameCaptionText
@@ -221,13 +221,13 @@ func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasO
 		}
 		name := widget.NewLabelWithStyle(a.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		rows = append(rows, container.NewBorder(nil, nil, container.NewHBox(stateDot(f), name), right, label))
-		if f.Error != "" && (f.State == "stopped" || f.State == "backoff") && f.ErrorKind != view.ErrorAuth {
+		if f.Error != "" && (f.State == view.StateStopped || f.State == view.StateBackoff) && f.ErrorKind != view.ErrorAuth {
 			details = append(details, f.Error)
 		}
-		if f.State == "backoff" && f.NextTry.After(now) {
+		if f.State == view.StateBackoff && f.NextTry.After(now) {
 			countdown = true
 		}
-		if f.State == "stopped" {
+		if f.State == view.StateStopped {
 			switch f.ErrorKind {
 			case view.ErrorAuth, view.ErrorTLS, view.ErrorConfig:
 				fixable = true
@@ -256,11 +256,11 @@ func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasO
 
 func folderImportance(f view.Folder) widget.Importance {
 	switch f.State {
-	case "stopped":
+	case view.StateStopped:
 		return widget.DangerImportance
-	case "backoff":
+	case view.StateBackoff:
 		return widget.WarningImportance
-	case "disabled":
+	case view.StateDisabled:
 		return widget.LowImportance
 	}
 	return widget.MediumImportance
@@ -271,11 +271,11 @@ func folderImportance(f view.Folder) widget.Importance {
 func stateDot(f view.Folder) fyne.CanvasObject {
 	var c color.Color
 	switch f.State {
-	case "idle", "polling":
+	case view.StateIdle, view.StatePolling:
 		c = theme.Color(theme.ColorNameSuccess)
-	case "stopped":
+	case view.StateStopped:
 		c = theme.Color(theme.ColorNameError)
-	case "disabled":
+	case view.StateDisabled:
 		c = theme.Color(theme.ColorNameDisabled)
 	default:
 		c = theme.Color(theme.ColorNameWarning)
@@ -306,20 +306,6 @@ func emptyText(have bool, s view.Snapshot) string {
 	return fmt.Sprintf("No new mail yet — watching %d accounts", n)
 }
 
-// pausedText: "Notifications paused until 14:05", "… until Tue 08:00",
-// "… until you resume".
-func pausedText(until, now time.Time) string {
-	if !until.Before(view.Forever) {
-		return "Notifications paused until you resume"
-	}
-	until = until.Local()
-	n := now.Local()
-	if until.Year() == n.Year() && until.YearDay() == n.YearDay() {
-		return "Notifications paused until " + until.Format("15:04")
-	}
-	return "Notifications paused until " + until.Format("Mon 15:04")
-}
-
 // pauseTapped offers the pause lengths, or resumes.
 func (r *recentWindow) pauseTapped() {
 	now := r.u.now()
@@ -327,25 +313,21 @@ func (r *recentWindow) pauseTapped() {
 		r.u.send(control.Command{Cmd: control.CmdResume})
 		return
 	}
-	menu := widget.NewPopUpMenu(r.pauseMenu(now), r.w.Canvas())
+	menu := widget.NewPopUpMenu(r.pauseMenu(), r.w.Canvas())
 	menu.ShowAtRelativePosition(fyne.NewPos(0, r.pause.Size().Height), r.pause)
 }
 
-func (r *recentWindow) pauseMenu(now time.Time) *fyne.Menu {
-	pause := func(until time.Time) func() {
-		return func() { r.u.send(control.Command{Cmd: control.CmdPause, Until: until}) }
+// pauseMenu offers view's pause lengths, the tray's too. Each end is worked
+// out when the item is picked, not when the menu opened: a menu left open
+// across 05:00 must not pause until this morning.
+func (r *recentWindow) pauseMenu() *fyne.Menu {
+	menu := fyne.NewMenu("")
+	for _, o := range view.PauseOptions() {
+		menu.Items = append(menu.Items, fyne.NewMenuItem(o.Label, func() {
+			r.u.send(control.Command{Cmd: control.CmdPause, Until: o.Until(r.u.now())})
+		}))
 	}
-	return fyne.NewMenu("",
-		fyne.NewMenuItem("Pause for 1 hour", pause(now.Add(time.Hour))),
-		fyne.NewMenuItem("Pause until tomorrow", pause(tomorrowMorning(now))),
-		fyne.NewMenuItem("Pause until I resume", pause(view.Forever)),
-	)
-}
-
-// tomorrowMorning is 08:00 local time on the next day.
-func tomorrowMorning(now time.Time) time.Time {
-	n := now.Local()
-	return time.Date(n.Year(), n.Month(), n.Day()+1, 8, 0, 0, 0, n.Location())
+	return menu
 }
 
 func (r *recentWindow) indexOf(key string) int {

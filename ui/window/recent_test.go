@@ -16,20 +16,20 @@ func stateSnapshot(now time.Time) view.Snapshot {
 		Notifications: true,
 		Accounts: []view.Account{
 			{ID: "work", Name: "Work", Enabled: true, Folders: []view.Folder{
-				{Name: "INBOX", State: "idle", LastCheck: now.Add(-2 * time.Minute)},
+				{Name: "INBOX", State: view.StateIdle, LastCheck: now.Add(-2 * time.Minute)},
 			}},
 			{ID: "lists", Name: "Lists", Enabled: true, Folders: []view.Folder{
-				{Name: "INBOX", State: "polling", PollInterval: time.Minute, LastCheck: now.Add(-30 * time.Second)},
-				{Name: "Lists/go", State: "connecting"},
+				{Name: "INBOX", State: view.StatePolling, PollInterval: time.Minute, LastCheck: now.Add(-30 * time.Second)},
+				{Name: "Lists/go", State: view.StateConnecting},
 			}},
 			{ID: "home", Name: "Home", Enabled: true, Folders: []view.Folder{
-				{Name: "INBOX", State: "backoff", NextTry: now.Add(12 * time.Second), Error: "cannot reach imap.home.example:993: connection refused", ErrorKind: view.ErrorNetwork, LastCheck: now.Add(-3 * time.Hour)},
+				{Name: "INBOX", State: view.StateBackoff, NextTry: now.Add(12 * time.Second), Error: "cannot reach imap.home.example:993: connection refused", ErrorKind: view.ErrorNetwork, LastCheck: now.Add(-3 * time.Hour)},
 			}},
 			{ID: "personal", Name: "Personal", Enabled: true, Folders: []view.Folder{
-				{Name: "INBOX", State: "stopped", Error: "password rejected for ann", ErrorKind: view.ErrorAuth},
+				{Name: "INBOX", State: view.StateStopped, Error: "password rejected for ann", ErrorKind: view.ErrorAuth},
 			}},
 			{ID: "old", Name: "Old", Enabled: false, Folders: []view.Folder{
-				{Name: "INBOX", State: "disabled"},
+				{Name: "INBOX", State: view.StateDisabled},
 			}},
 		},
 		Recent: []view.Message{
@@ -145,9 +145,9 @@ func TestRecentWindowEmptyStates(t *testing.T) {
 	mustNotText(t, all, "Connecting to Mailbell…")
 
 	two := view.Snapshot{Notifications: true, Accounts: []view.Account{
-		{ID: "a", Name: "A", Enabled: true, Folders: []view.Folder{{Name: "INBOX", State: "idle"}}},
-		{ID: "b", Name: "B", Enabled: true, Folders: []view.Folder{{Name: "INBOX", State: "idle"}}},
-		{ID: "c", Name: "C", Enabled: false, Folders: []view.Folder{{Name: "INBOX", State: "disabled"}}},
+		{ID: "a", Name: "A", Enabled: true, Folders: []view.Folder{{Name: "INBOX", State: view.StateIdle}}},
+		{ID: "b", Name: "B", Enabled: true, Folders: []view.Folder{{Name: "INBOX", State: view.StateIdle}}},
+		{ID: "c", Name: "C", Enabled: false, Folders: []view.Folder{{Name: "INBOX", State: view.StateDisabled}}},
 	}}
 	h.snapshot(two)
 	mustText(t, windowTexts(r.w), "No new mail yet — watching 2 accounts")
@@ -185,17 +185,24 @@ func TestRecentWindowCommands(t *testing.T) {
 	r.list.Select(1)
 	r.list.Select(0)
 	// Pause offers lengths; each sends a pause with its end.
-	menu := r.pauseMenu(h.now)
-	if len(menu.Items) != 3 {
-		t.Fatalf("pause menu has %d items", len(menu.Items))
+	// The tray offers the same lengths with the same words.
+	menu := r.pauseMenu()
+	opts := view.PauseOptions()
+	if len(menu.Items) != len(opts) {
+		t.Fatalf("pause menu has %d items, want %d", len(menu.Items), len(opts))
 	}
-	menu.Items[0].Action()
-	menu.Items[2].Action()
+	for i, o := range opts {
+		if menu.Items[i].Label != o.Label {
+			t.Errorf("pause item %d %q, want %q", i, menu.Items[i].Label, o.Label)
+		}
+		menu.Items[i].Action()
+	}
 
 	want := []control.Command{
 		{Cmd: control.CmdCheckNow},
 		{Cmd: control.CmdMarkRead, Message: "work/INBOX/7/12"},
 		{Cmd: control.CmdPause, Until: h.now.Add(time.Hour)},
+		{Cmd: control.CmdPause, Until: view.TomorrowMorning(h.now)},
 		{Cmd: control.CmdPause, Until: view.Forever},
 	}
 	h.waitCommands(want)
