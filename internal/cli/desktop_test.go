@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"mailbell/app"
+	"mailbell/app/view"
 	"mailbell/internal/testenv/desktoptest"
 	"mailbell/mail/imaptest"
 	"mailbell/platform/secrets"
@@ -58,7 +59,7 @@ func TestNotificationMarkAsRead(t *testing.T) {
 
 	waitUntil(t, "idle", func() bool {
 		a := core.Snapshot().Accounts
-		return len(a) == 1 && len(a[0].Folders) == 1 && a[0].Folders[0].State == "idle"
+		return len(a) == 1 && len(a[0].Folders) == 1 && a[0].Folders[0].State == view.StateIdle
 	})
 	srv.Append("ann", "INBOX", imaptest.Message("Ann Lee <ann@example.com>", "me@example.com", "Quarterly report", time.Now()))
 
