@@ -58,7 +58,7 @@ var (
 
 // IsPermanent reports whether retrying err without a change of settings is pointless.
 func IsPermanent(err error) bool {
-	for _, p := range []error{ErrAuth, ErrTLS, ErrNoSTARTTLS, ErrInsecure, ErrNoPassword, ErrNoFolder, ErrConfig} {
+	for _, p := range []error{ErrAuth, ErrTLS, ErrNoSTARTTLS, ErrInsecure, ErrNoPassword, ErrNoFolder, ErrConfig, ErrTokenRejected, ErrAccessRefused} {
 		if errors.Is(err, p) {
 			return true
 		}
@@ -74,7 +74,11 @@ type Account struct {
 	Username string
 	// Password returns the secret when a login needs it. It is never stored
 	// by this package, and never appears in its errors or traces.
+	// Credentials, when set, is used instead.
 	Password func(ctx context.Context) (string, error)
+	// Credentials supplies a password or an OAuth2 access token per login
+	// (see Credentials); it takes precedence over Password.
+	Credentials Credentials
 	// CAPEM holds extra trusted CA certificates (PEM), on top of the system's.
 	CAPEM []byte
 }
@@ -108,7 +112,7 @@ func (a Account) Validate() error {
 	if a.Username == "" {
 		return fmt.Errorf("%w: no username", ErrConfig)
 	}
-	if a.Password == nil {
+	if a.Password == nil && a.Credentials == nil {
 		return fmt.Errorf("%w: no password source", ErrConfig)
 	}
 	return nil

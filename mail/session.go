@@ -24,6 +24,8 @@ type session struct {
 	client   *imapclient.Client
 	trace    *redactor
 	timedOut atomic.Bool
+	bye      *byeWatcher // why the server said BYE, if it did
+	oauth    bool        // logged in with an access token
 	// stopCancel undoes the context.AfterFunc that closes the connection
 	// when the caller's context ends.
 	stopCancel func() bool
@@ -73,16 +75,35 @@ func (u *unilateral) handler() *imapclient.UnilateralDataHandler {
 
 // dial connects, secures and logs in. It honours opts.DialTimeout and ctx;
 // ctx's end later closes the connection (the only way to unblock a read).
+//
+// An access token the server refuses as no longer valid is reported to the
+// Credentials (TokenRejecter) and the login is tried once more, with the
+// next token, on a new connection; the second refusal is ErrTokenRejected.
 func dial(ctx context.Context, a Account, opts Options, u *unilateral, authenticating func()) (*session, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	s, used, err := dialOnce(ctx, a, opts, u, authenticating)
+	rejecter, ok := a.credentials().(TokenRejecter)
+	if err == nil || !ok || used.Kind != CredentialOAuth2 || !errors.Is(err, ErrTokenRejected) || ctx.Err() != nil {
+		return s, err
+	}
+	opts.Logger.Info("access token refused; trying once more with a fresh one", "host", a.Host, "user", a.Username)
+	rejecter.TokenRejected(ctx, used.Secret)
+	s, _, err = dialOnce(ctx, a, opts, u, authenticating)
+	return s, err
+}
+
+// dialOnce is one connection and login; it also returns the credential it
+// presented (zero if it got that far), for dial's retry.
+func dialOnce(ctx context.Context, a Account, opts Options, u *unilateral, authenticating func()) (*session, Credential, error) {
+	var used Credential
 	dctx, cancel := context.WithTimeout(ctx, opts.DialTimeout)
 	defer cancel()
 
 	wc, conn, err := dialTCP(dctx, a)
 	if err != nil {
-		return nil, err
+		return nil, used, err
 	}
 	s := &session{acct: a, opts: opts, conn: wc}
 	if opts.Trace != nil {
@@ -96,12 +117,12 @@ func dial(ctx context.Context, a Account, opts Options, u *unilateral, authentic
 		}
 		wc.Close()
 	})
-	fail := func(err error) (*session, error) {
+	fail := func(err error) (*session, Credential, error) {
 		wc.Close()
 		if s.timedOut.Load() || (dctx.Err() != nil && ctx.Err() == nil) {
-			return nil, fmt.Errorf("%s: %w", a.Addr(), ErrTimeout)
+			return nil, used, fmt.Errorf("%s: %w", a.Addr(), ErrTimeout)
 		}
-		return nil, err
+		return nil, used, err
 	}
 
 	copts := &imapclient.Options{
@@ -116,33 +137,48 @@ func dial(ctx context.Context, a Account, opts Options, u *unilateral, authentic
 			return fail(err)
 		}
 	}
-	s.client = imapclient.New(guard(conn), copts)
+	s.bye = watchBye(guard(conn))
+	s.client = imapclient.New(s.bye, copts)
 	if err := s.client.WaitGreeting(); err != nil {
 		return fail(fmt.Errorf("greeting from %s: %w", a.Addr(), cleanNetErr(err)))
 	}
 	if authenticating != nil {
 		authenticating()
 	}
-	if err := s.login(dctx); err != nil {
+	if used, err = s.login(dctx); err != nil {
 		return fail(err)
 	}
 	if !stopDial() {
 		return fail(fmt.Errorf("%s: %w", a.Addr(), ErrTimeout))
 	}
 	s.stopCancel = context.AfterFunc(ctx, s.closeSoon)
-	return s, nil
+	return s, used, nil
 }
 
-func (s *session) login(ctx context.Context) error {
-	pw, err := s.acct.Password(ctx)
+// login asks the Credentials for this login's secret and presents it. It
+// returns the credential it used (for dial's one retry of a refused token).
+func (s *session) login(ctx context.Context) (Credential, error) {
+	cred, err := s.acct.credentials().Credential(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoPassword, err)
+		return Credential{}, fmt.Errorf("credentials for %s: %w", s.acct.Username, err)
 	}
 	if s.trace != nil {
-		s.trace.secret.Store(&pw)
+		s.trace.setSecrets(secretForms(s.acct, cred))
 		s.trace.inLogin.Store(true)
 		defer s.trace.inLogin.Store(false)
 	}
+	switch cred.Kind {
+	case CredentialPassword:
+		return cred, s.loginPassword(cred.Secret)
+	case CredentialOAuth2:
+		s.oauth = true
+		return cred, s.authenticateToken(cred.Secret)
+	}
+	return cred, fmt.Errorf("%w: unknown credential kind %v", ErrConfig, cred.Kind)
+}
+
+func (s *session) loginPassword(pw string) error {
+	var err error
 	caps := s.client.Caps()
 	// AUTHENTICATE PLAIN where offered (no quoting rules to trip over), else LOGIN.
 	if caps.Has(imap.Cap("AUTH=PLAIN")) || caps.Has(imap.CapLoginDisabled) {
@@ -226,6 +262,9 @@ func (s *session) wrapErr(what string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if bye := s.bye.lastBye(); s.oauth && tokenExpiredBye(bye) {
+		return fmt.Errorf("%s: server said BYE %s: %w", what, bye, ErrTokenExpired)
+	}
 	if s.timedOut.Load() {
 		return fmt.Errorf("%s: server did not answer: %w", what, ErrTimeout)
 	}
@@ -243,6 +282,12 @@ func (s *session) examine(folder string) (*imap.SelectData, error) {
 	stop()
 	if err != nil {
 		var imapErr *imap.Error
+		if errors.As(err, &imapErr) && s.oauth && refusedAfterTokenLogin(imapErr) {
+			// The token was taken at AUTHENTICATE but does not open this
+			// mailbox (Microsoft, a token for another user): the login did
+			// not really succeed.
+			return nil, fmt.Errorf("%w: %s: EXAMINE %q: %s", ErrAccessRefused, s.acct.Username, folder, sanitizeServerText(imapErr.Text))
+		}
 		if errors.As(err, &imapErr) && imapErr.Type == imap.StatusResponseTypeNo {
 			return nil, fmt.Errorf("%w: %q: %s", ErrNoFolder, folder, sanitizeServerText(imapErr.Text))
 		}

@@ -9,11 +9,11 @@ import (
 
 // redactor is the io.Writer given to go-imap as its debug writer. It turns
 // the raw exchange into lines for Options.Trace and hides credentials: while
-// a login is in flight everything is replaced, and the password itself is
-// masked wherever it shows up.
+// a login is in flight everything is replaced, and the secret itself (raw
+// and in the base64 forms a login sends) is masked wherever it shows up.
 type redactor struct {
 	out     func(string)
-	secret  atomic.Pointer[string]
+	secrets atomic.Pointer[[]string]
 	inLogin atomic.Bool
 	mu      sync.Mutex
 	buf     bytes.Buffer
@@ -23,6 +23,9 @@ type redactor struct {
 func newRedactor(out func(string)) *redactor {
 	return &redactor{out: out, maxLine: 4096}
 }
+
+// setSecrets names the strings to mask from now on.
+func (r *redactor) setSecrets(forms []string) { r.secrets.Store(&forms) }
 
 func (r *redactor) Write(p []byte) (int, error) {
 	if r == nil || r.out == nil {
@@ -52,8 +55,12 @@ func (r *redactor) Write(p []byte) (int, error) {
 
 func (r *redactor) emit(line string) {
 	line = strings.TrimRight(line, "\r\n")
-	if s := r.secret.Load(); s != nil && *s != "" {
-		line = strings.ReplaceAll(line, *s, "[redacted]")
+	if forms := r.secrets.Load(); forms != nil {
+		for _, s := range *forms {
+			if s != "" {
+				line = strings.ReplaceAll(line, s, "[redacted]")
+			}
+		}
 	}
 	if len(line) > r.maxLine {
 		line = line[:r.maxLine] + "…"
