@@ -16,8 +16,8 @@ import (
 	"mailbell/app"
 	"mailbell/app/control"
 	"mailbell/app/policy"
+	"mailbell/internal/testenv/imaptest"
 	"mailbell/mail"
-	"mailbell/mail/imaptest"
 	"mailbell/platform/secrets"
 )
 

@@ -12,8 +12,8 @@ import (
 
 	"mailbell/bench/bareclient"
 	"mailbell/internal/testenv/dovecottest"
+	"mailbell/internal/testenv/imaptest"
 	"mailbell/mail"
-	"mailbell/mail/imaptest"
 )
 
 const (

@@ -16,8 +16,8 @@ import (
 	"go.uber.org/goleak"
 
 	"mailbell/internal/testenv/faultproxy"
+	"mailbell/internal/testenv/imaptest"
 	"mailbell/mail"
-	"mailbell/mail/imaptest"
 )
 
 const (

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"mailbell/app/control"
-	"mailbell/mail/imaptest"
+	"mailbell/internal/testenv/imaptest"
 )
 
 // socketRig is a core on an in-memory server (mail arrives in microseconds)

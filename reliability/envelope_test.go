@@ -10,7 +10,7 @@ import (
 
 	"mailbell/app/control"
 	"mailbell/app/text"
-	"mailbell/mail/imaptest"
+	"mailbell/internal/testenv/imaptest"
 )
 
 // checkClean fails unless s is what may reach a notification, a window or

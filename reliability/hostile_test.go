@@ -12,8 +12,8 @@ import (
 	"go.uber.org/goleak"
 
 	"mailbell/app/control"
+	"mailbell/internal/testenv/imaptest"
 	"mailbell/mail"
-	"mailbell/mail/imaptest"
 )
 
 // Where a hostile server puts its bad answer.

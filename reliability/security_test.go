@@ -20,8 +20,8 @@ import (
 	"mailbell/app/state"
 	"mailbell/app/view"
 	"mailbell/internal/testenv/dovecottest"
+	"mailbell/internal/testenv/imaptest"
 	"mailbell/mail"
-	"mailbell/mail/imaptest"
 	"mailbell/platform/secrets"
 )
 

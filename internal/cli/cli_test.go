@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"mailbell/app/control"
-	"mailbell/mail/imaptest"
+	"mailbell/internal/testenv/imaptest"
 )
 
 // The test binary doubles as the mailbell binary: with MAILBELL_CLI_CHILD

@@ -12,7 +12,7 @@ import (
 	"mailbell/app"
 	"mailbell/app/view"
 	"mailbell/internal/testenv/desktoptest"
-	"mailbell/mail/imaptest"
+	"mailbell/internal/testenv/imaptest"
 	"mailbell/platform/secrets"
 )
 

@@ -16,7 +16,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"mailbell/app/config"
-	"mailbell/mail/imaptest"
+	"mailbell/internal/demo/memserver"
 )
 
 const (
@@ -29,14 +29,14 @@ const (
 // Demo is a running demo server with its config folder.
 type Demo struct {
 	Dir    string // temporary config and state folder
-	server *imaptest.Server
+	server *memserver.Server
 	log    *slog.Logger
 }
 
 // Start starts the server and writes the demo's config.json into a fresh
 // temporary folder.
 func Start(log *slog.Logger) (*Demo, error) {
-	srv, err := imaptest.Start(imaptest.Config{Mode: imaptest.TLS, Users: map[string]string{user: Password}})
+	srv, err := memserver.Start(memserver.Config{Mode: memserver.TLS, Users: map[string]string{user: Password}})
 	if err != nil {
 		return nil, fmt.Errorf("demo server: %w", err)
 	}
@@ -102,7 +102,7 @@ func (d *Demo) deliver(m letter, at time.Time, seen bool) {
 	if seen {
 		flags = append(flags, imap.FlagSeen)
 	}
-	if _, err := d.server.Append(user, "INBOX", imaptest.Message(m.from, "You <you@demo.example>", m.subject, at), flags...); err != nil {
+	if _, err := d.server.Append(user, "INBOX", memserver.Message(m.from, "You <you@demo.example>", m.subject, at), flags...); err != nil {
 		d.log.Warn("demo: delivering a message", "err", err)
 	}
 }

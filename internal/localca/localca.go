@@ -1,7 +1,12 @@
-// Package testcert makes a throw-away CA and a server certificate it signed,
-// for the test servers and the demo. ECDSA P-256 keeps generation under a
+// Package localca makes a throw-away CA and a server certificate it signed,
+// for a server on loopback: the demo's in-memory IMAP server needs one at
+// run time (the demo account trusts only that CA), and the test servers
+// (internal/testenv) use the same code. ECDSA P-256 keeps generation under a
 // millisecond, which matters when every test starts its own server.
-package testcert
+//
+// Nothing here is meant for a server reachable from other machines: the key
+// lives in memory and the certificates for a day.
+package localca
 
 import (
 	"crypto/ecdsa"
@@ -17,7 +22,7 @@ import (
 	"time"
 )
 
-// Validity is short: the certificates live as long as one test or demo.
+// Validity is short: the certificates live as long as one test or demo run.
 const Validity = 24 * time.Hour
 
 // Set is a CA and a server certificate, PEM encoded.
@@ -38,7 +43,7 @@ func New(caName string, hosts ...string) (*Set, error) {
 	}
 	caTmpl := &x509.Certificate{
 		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: caName, Organization: []string{"Mailbell tests"}},
+		Subject:               pkix.Name{CommonName: caName, Organization: []string{"Mailbell (throw-away)"}},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.Add(Validity),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,

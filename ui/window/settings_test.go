@@ -16,8 +16,8 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/internal/testenv/imaptest"
 	"mailbell/mail"
-	"mailbell/mail/imaptest"
 	"mailbell/platform/secrets"
 )
 

@@ -1,4 +1,4 @@
-package imaptest
+package memserver
 
 import (
 	"bytes"
@@ -18,12 +18,12 @@ import (
 func (s *Server) AddUser(name, password string) error {
 	u := imapmemserver.NewUser(name, password)
 	if err := u.Create("INBOX", nil); err != nil {
-		return fmt.Errorf("imaptest: create INBOX for %q: %w", name, err)
+		return fmt.Errorf("memserver: create INBOX for %q: %w", name, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.users[name]; ok {
-		return fmt.Errorf("imaptest: user %q exists", name)
+		return fmt.Errorf("memserver: user %q exists", name)
 	}
 	s.users[name] = u
 	return nil
@@ -34,7 +34,7 @@ func (s *Server) user(name string) (*imapmemserver.User, error) {
 	defer s.mu.Unlock()
 	u := s.users[name]
 	if u == nil {
-		return nil, fmt.Errorf("imaptest: no user %q", name)
+		return nil, fmt.Errorf("memserver: no user %q", name)
 	}
 	return u, nil
 }
@@ -52,7 +52,7 @@ func (s *Server) Append(user, mailbox string, msg []byte, flags ...imap.Flag) (i
 		Time:  time.Now(),
 	})
 	if err != nil {
-		return 0, fmt.Errorf("imaptest: append to %q: %w", mailbox, err)
+		return 0, fmt.Errorf("memserver: append to %q: %w", mailbox, err)
 	}
 	return data.UID, nil
 }
@@ -65,7 +65,7 @@ func (s *Server) CreateMailbox(user, name string) error {
 		return err
 	}
 	if err := u.Create(name, nil); err != nil {
-		return fmt.Errorf("imaptest: create %q: %w", name, err)
+		return fmt.Errorf("memserver: create %q: %w", name, err)
 	}
 	return nil
 }
@@ -79,7 +79,7 @@ func (s *Server) DeleteMailbox(user, name string) error {
 		return err
 	}
 	if err := u.Delete(name); err != nil {
-		return fmt.Errorf("imaptest: delete %q: %w", name, err)
+		return fmt.Errorf("memserver: delete %q: %w", name, err)
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func (s *Server) Status(user, mailbox string) (*imap.StatusData, error) {
 		UIDValidity: true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("imaptest: status %q: %w", mailbox, err)
+		return nil, fmt.Errorf("memserver: status %q: %w", mailbox, err)
 	}
 	return data, nil
 }
@@ -137,23 +137,23 @@ func (s *Server) store(user, mailbox string, uid imap.UID, op imap.StoreFlagsOp,
 	sess := imapmemserver.NewUserSession(u)
 	defer sess.Close()
 	if _, err := sess.Select(mailbox, nil); err != nil {
-		return fmt.Errorf("imaptest: select %q: %w", mailbox, err)
+		return fmt.Errorf("memserver: select %q: %w", mailbox, err)
 	}
 	set := imap.UIDSetNum(uid)
 	found, err := sess.Search(imapserver.NumKindUID, &imap.SearchCriteria{UID: []imap.UIDSet{set}}, &imap.SearchOptions{})
 	if err != nil {
-		return fmt.Errorf("imaptest: search %q: %w", mailbox, err)
+		return fmt.Errorf("memserver: search %q: %w", mailbox, err)
 	}
 	if found.Count == 0 {
-		return fmt.Errorf("imaptest: no message with UID %d in %q", uid, mailbox)
+		return fmt.Errorf("memserver: no message with UID %d in %q", uid, mailbox)
 	}
 	if err := sess.Store(nil, imap.UIDSetNum(uid), &imap.StoreFlags{Op: op, Silent: true, Flags: flags}, nil); err != nil {
-		return fmt.Errorf("imaptest: store in %q: %w", mailbox, err)
+		return fmt.Errorf("memserver: store in %q: %w", mailbox, err)
 	}
 	if expunge {
 		uids := imap.UIDSetNum(uid)
 		if err := sess.Expunge(&imapserver.ExpungeWriter{}, &uids); err != nil {
-			return fmt.Errorf("imaptest: expunge in %q: %w", mailbox, err)
+			return fmt.Errorf("memserver: expunge in %q: %w", mailbox, err)
 		}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package imaptest
+package memserver
 
 import (
 	"bytes"
@@ -27,12 +27,12 @@ func Message(from, to, subject string, date time.Time) []byte {
 	subj := mime.QEncoding.Encode("utf-8", oneLine(subject))
 	header("Subject", strings.ReplaceAll(subj, "?= =?", "?=\r\n =?"))
 	header("Date", date.Format(time.RFC1123Z))
-	header("Message-ID", "<"+randomID()+"@imaptest.invalid>")
+	header("Message-ID", "<"+randomID()+"@memserver.invalid>")
 	header("MIME-Version", "1.0")
 	header("Content-Type", "text/plain; charset=utf-8")
 	header("Content-Transfer-Encoding", "8bit")
 	b.WriteString("\r\n")
-	b.WriteString("This message was made by mailbell's imaptest.\r\n")
+	b.WriteString("This message was made by Mailbell's in-memory IMAP server.\r\n")
 	return b.Bytes()
 }
 

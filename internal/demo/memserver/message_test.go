@@ -1,4 +1,4 @@
-package imaptest
+package memserver
 
 import (
 	"bytes"

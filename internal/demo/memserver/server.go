@@ -1,21 +1,22 @@
-// Package imaptest runs an in-memory IMAP server on 127.0.0.1 for the
-// watcher's tests and for the app's demo mode, plus a raw scripted TCP server
-// (ScriptServer) for playing a hostile one.
+// Package memserver is the demo's IMAP server: go-imap's imapserver with
+// imapmemserver's users and mailboxes, in memory, on 127.0.0.1 only, in
+// plain, STARTTLS or implicit-TLS mode with a CA made at start
+// (internal/localca). It ships: `mailbell --demo` runs it.
 //
-// The server is go-imap's imapserver with imapmemserver's users and
-// mailboxes, in plain, STARTTLS or implicit-TLS mode, with certificates made
-// at start. Tests change the mailboxes from the outside (Append, AddFlags,
-// Expunge, DeleteMailbox, ...) and idling clients are told, as by a real
-// server. It counts logins, can drop every client connection, and can stop
-// and restart on the same port while keeping its mail.
+// Mail is changed from the outside (Append, AddFlags, Expunge,
+// DeleteMailbox, ...) and idling clients are told, as by a real server. It
+// can drop every client connection, and stop and restart on the same port
+// while keeping its mail.
 //
 // Capabilities: IMAP4rev1 with NAMESPACE, UIDPLUS and MOVE, like a typical
 // IMAP4rev1 server; after login imapserver adds UNSELECT, ENABLE, IDLE and
-// UTF8=ACCEPT. With Config.NoIdle, IDLE is neither advertised nor accepted
-// (see noidle.go for why that needs a filter on the wire).
+// UTF8=ACCEPT.
 //
-// It imports nothing from testing: the demo uses it too.
-package imaptest
+// The tests' server (internal/testenv/imaptest) is this one with test-only
+// parts added through Config's hooks: login counting, a server without
+// IDLE, and a scripted hostile server beside it. Nothing here imports
+// testing.
+package memserver
 
 import (
 	"crypto/tls"
@@ -32,7 +33,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
-	"mailbell/internal/testenv/testcert"
+	"mailbell/internal/localca"
 )
 
 // Mode is how clients reach the server.
@@ -62,9 +63,6 @@ func (m Mode) String() string {
 // Config describes a server to Start.
 type Config struct {
 	Mode Mode
-	// NoIdle hides IDLE from the capability list and rejects the command.
-	// Not available with STARTTLS.
-	NoIdle bool
 	// Users maps user names to passwords. Each user gets an empty INBOX.
 	Users map[string]string
 	// CertHost is the one name (or IP) in the server certificate. Empty means
@@ -76,19 +74,30 @@ type Config struct {
 	// Debug receives the raw protocol of every connection, passwords
 	// included: for debugging tests only.
 	Debug io.Writer
+
+	// WrapListener, when set, wraps the listener imapserver serves, above
+	// TLS in TLS mode: it sees the plaintext stream (a test filters the
+	// capability list that way). Not available with STARTTLS, where
+	// imapserver does TLS itself below any wrapper. A wrapped TLS
+	// connection no longer looks like one to imapserver, so login over it
+	// is allowed as over plain: the transport is still TLS.
+	WrapListener func(net.Listener) net.Listener
+	// OnLogin, when set, is called with the user name of every LOGIN or
+	// AUTHENTICATE attempt, accepted or not, before it is checked. It must
+	// not block.
+	OnLogin func(user string)
 }
 
 // Server is a running in-memory IMAP server.
 type Server struct {
 	cfg   Config
 	imap  *imapserver.Server
-	certs *testcert.Set // nil in Plain mode
+	certs *localca.Set // nil in Plain mode
 	leaf  tls.Certificate
 	addr  string // fixed by the first listen, reused by Restart
 
 	mu        sync.Mutex
 	users     map[string]*imapmemserver.User
-	logins    map[string]int // LOGIN/AUTHENTICATE attempts per user name
 	conns     map[*trackedConn]struct{}
 	ln        net.Listener  // nil while stopped
 	serveDone chan struct{} // closed when the current Serve returns
@@ -101,17 +110,16 @@ type Server struct {
 // Start creates a server listening on 127.0.0.1 on a free port.
 func Start(cfg Config) (*Server, error) {
 	if cfg.Mode < Plain || cfg.Mode > TLS {
-		return nil, fmt.Errorf("imaptest: unknown mode %v", cfg.Mode)
+		return nil, fmt.Errorf("memserver: unknown mode %v", cfg.Mode)
 	}
-	if cfg.NoIdle && cfg.Mode == STARTTLS {
-		// The IDLE filter must see plaintext, and after STARTTLS imapserver
-		// does TLS itself, below any wrapper we could put in.
-		return nil, errors.New("imaptest: NoIdle is not supported with STARTTLS; use Plain or TLS")
+	if cfg.WrapListener != nil && cfg.Mode == STARTTLS {
+		// A wrapper must see plaintext, and after STARTTLS imapserver does
+		// TLS itself, below any wrapper we could put in.
+		return nil, errors.New("memserver: WrapListener is not supported with STARTTLS; use Plain or TLS")
 	}
 	s := &Server{
 		cfg:     cfg,
 		users:   make(map[string]*imapmemserver.User),
-		logins:  make(map[string]int),
 		conns:   make(map[*trackedConn]struct{}),
 		changed: make(chan struct{}),
 	}
@@ -125,12 +133,12 @@ func Start(cfg Config) (*Server, error) {
 		if cfg.CertHost != "" {
 			hosts = []string{cfg.CertHost}
 		}
-		c, err := testcert.New("imaptest CA", hosts...)
+		c, err := localca.New("memserver CA", hosts...)
 		if err != nil {
-			return nil, fmt.Errorf("imaptest: %w", err)
+			return nil, fmt.Errorf("memserver: %w", err)
 		}
 		if s.leaf, err = c.TLSCertificate(); err != nil {
-			return nil, fmt.Errorf("imaptest: %w", err)
+			return nil, fmt.Errorf("memserver: %w", err)
 		}
 		s.certs = c
 	}
@@ -146,10 +154,10 @@ func Start(cfg Config) (*Server, error) {
 			imap.CapMove:      {},
 		},
 		Logger: discardLogger{},
-		// Plain must allow LOGIN without TLS. With NoIdle over TLS the filter
-		// hides the *tls.Conn that imapserver looks for, while the transport
-		// is still TLS.
-		InsecureAuth: cfg.Mode == Plain || cfg.NoIdle,
+		// Plain must allow LOGIN without TLS. A wrapper over TLS hides the
+		// *tls.Conn that imapserver looks for, while the transport is still
+		// TLS.
+		InsecureAuth: cfg.Mode == Plain || cfg.WrapListener != nil,
 	}
 	if cfg.Logger != nil {
 		opts.Logger = slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelDebug)
@@ -179,14 +187,14 @@ func (s *Server) tlsConfig() *tls.Config {
 func (s *Server) listen(addr string) error {
 	raw, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("imaptest: listen: %w", err)
+		return fmt.Errorf("memserver: listen: %w", err)
 	}
 	var ln net.Listener = &trackingListener{Listener: raw, srv: s}
 	if s.cfg.Mode == TLS {
 		ln = tls.NewListener(ln, s.tlsConfig())
 	}
-	if s.cfg.NoIdle {
-		ln = noIdleListener{ln}
+	if s.cfg.WrapListener != nil {
+		ln = s.cfg.WrapListener(ln)
 	}
 	done := make(chan struct{})
 	s.mu.Lock()
@@ -197,7 +205,7 @@ func (s *Server) listen(addr string) error {
 	go func() {
 		defer close(done)
 		if err := s.imap.Serve(ln); err != nil && s.cfg.Logger != nil {
-			s.cfg.Logger.Debug("imaptest: serve ended", "err", err)
+			s.cfg.Logger.Debug("memserver: serve ended", "err", err)
 		}
 	}()
 	return nil
@@ -243,25 +251,6 @@ func (s *Server) ClientTLSConfig(serverName string) *tls.Config {
 	}
 	pool := s.certs.Pool()
 	return &tls.Config{RootCAs: pool, ServerName: serverName, MinVersion: tls.VersionTLS12}
-}
-
-// LoginCount is how many times a client tried to log in as user (LOGIN or
-// AUTHENTICATE PLAIN, accepted or not), since start.
-func (s *Server) LoginCount(user string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logins[user]
-}
-
-// TotalLogins is the number of login attempts for all user names.
-func (s *Server) TotalLogins() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, c := range s.logins {
-		n += c
-	}
-	return n
 }
 
 // Accepted is how many connections the server has accepted since start.
@@ -315,7 +304,7 @@ func (s *Server) Restart() error {
 	running, closed, addr := s.ln != nil, s.closed, s.addr
 	s.mu.Unlock()
 	if closed {
-		return errors.New("imaptest: server closed")
+		return errors.New("memserver: server closed")
 	}
 	if running {
 		return nil
@@ -344,14 +333,14 @@ func (s *Server) Close() error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("imaptest: %d sessions still open after close", n)
+			return fmt.Errorf("memserver: %d sessions still open after close", n)
 		}
 		time.Sleep(time.Millisecond)
 	}
 }
 
-// session is imapmemserver's user session with our own Login, which counts
-// attempts and looks users up in Server.
+// session is imapmemserver's user session with our own Login, which reports
+// attempts to Config.OnLogin and looks users up in Server.
 type session struct {
 	*imapmemserver.UserSession // nil until logged in
 	srv                        *Server
@@ -362,8 +351,10 @@ var _ imapserver.SessionIMAP4rev2 = (*session)(nil)
 
 func (sess *session) Login(username, password string) error {
 	s := sess.srv
+	if s.cfg.OnLogin != nil {
+		s.cfg.OnLogin(username)
+	}
 	s.mu.Lock()
-	s.logins[username]++
 	u := s.users[username]
 	s.mu.Unlock()
 	if u == nil {

@@ -34,7 +34,7 @@ import (
 	"syscall"
 	"time"
 
-	"mailbell/internal/testenv/testcert"
+	"mailbell/internal/localca"
 )
 
 // ErrNotInstalled is returned by Start when the dovecot or doveadm binary is
@@ -226,7 +226,7 @@ func (s *Server) prepare() error {
 		}
 	}
 
-	certs, err := testcert.New("dovecottest CA", s.opts.CertHosts...)
+	certs, err := localca.New("dovecottest CA", s.opts.CertHosts...)
 	if err != nil {
 		return fmt.Errorf("dovecottest: %w", err)
 	}
