@@ -22,10 +22,17 @@ all: build
 build:
 	$(GO) build -o bin/mailbell .
 
+# staticcheck 2026.1 (v0.7.0) is the first release that knows Go 1.26; go
+# install puts it in GOBIN, else the first GOPATH entry's bin.
+STATICCHECK_VERSION := v0.7.0
+STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin)/staticcheck
+
 # deps installs only the missing packages; it needs root (or sudo) when some are missing.
 deps:
 	@./.ci/install-debs $(BUILD_PKGS) $(TEST_PKGS)
 	@$(GO) mod download
+	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION))' || \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 bench-deps: deps
 	@./.ci/install-debs $(BENCH_PKGS)
@@ -33,6 +40,8 @@ bench-deps: deps
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+	@test -x $(STATICCHECK) || { echo "staticcheck missing: run make deps"; exit 1; }
+	$(STATICCHECK) ./...
 
 # The core (mail, app, platform) must build without cgo: no GL, no X.
 test-nocgo:
