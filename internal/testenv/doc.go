@@ -1,6 +1,10 @@
 // Package testenv holds nothing itself: its subfolders are the harnesses that
-// only tests, benchmarks and the reliability runs use — a private Dovecot,
-// a headless desktop (Xvfb, D-Bus, dunst, gnome-keyring), a StatusNotifier
-// watcher, a fault-injecting proxy and test certificates. Nothing that ships
-// imports them.
+// only tests, benchmarks and the reliability runs use — the in-memory IMAP
+// server with its test-only parts and a scripted hostile one (imaptest), a
+// private Dovecot (dovecottest), a headless desktop with Xvfb, D-Bus, dunst
+// and gnome-keyring (desktoptest), a StatusNotifier watcher (sniwatcher), a
+// fault-injecting proxy (faultproxy), test certificates (testcert) and the
+// built binary run as a child process (proctest). Nothing that ships imports
+// them; what ships and tests share (the demo's server, its CA) lives beside
+// the demo, in internal/demo/memserver and internal/localca.
 package testenv
