@@ -14,7 +14,7 @@ import (
 
 	dbus "github.com/godbus/dbus/v5"
 
-	"mailbell/platform/internal/sessionbus"
+	"mailbell/platform/sessionbus"
 )
 
 const (
@@ -61,7 +61,7 @@ type ServerInfo struct {
 
 // DBus connects to the session bus and the notification server on it. The
 // error wraps ErrNoNotificationServer when there is no bus or no server.
-// It never starts a bus (see platform/internal/sessionbus); on a desktop
+// It never starts a bus (see platform/sessionbus); on a desktop
 // bus, asking for the capabilities starts the server if it is activatable.
 func DBus(opts Options) (*DBusNotifier, error) {
 	opts = opts.withDefaults()

@@ -11,7 +11,7 @@ import (
 	dbus "github.com/godbus/dbus/v5"
 	"github.com/zalando/go-keyring"
 
-	"mailbell/platform/internal/sessionbus"
+	"mailbell/platform/sessionbus"
 )
 
 // keyringAvailable refuses early when there is no session bus at all:

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	dbus "github.com/godbus/dbus/v5"
+
+	"mailbell/platform/sessionbus"
 )
 
 const (
@@ -71,20 +73,12 @@ func AvailableContext(ctx context.Context) (bool, string) {
 // reached.
 var ErrNoBus = errors.New("no D-Bus session bus")
 
-// sessionBus opens a private, authenticated connection to the session bus,
-// without the dbus-launch fallback of dbus.SessionBus (which would start a
-// daemon that outlives us).
+// sessionBus opens a private, authenticated connection to the session bus
+// through platform/sessionbus (never dbus-launch, which would start a daemon
+// that outlives us); the connection closes when ctx ends.
 func sessionBus(ctx context.Context) (*dbus.Conn, error) {
-	conn, err := dbus.SessionBusPrivateNoAutoStartup(dbus.WithContext(ctx))
+	conn, err := sessionbus.ConnectContext(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNoBus, err)
-	}
-	if err := conn.Auth(nil); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("%w: authenticating: %w", ErrNoBus, err)
-	}
-	if err := conn.Hello(); err != nil {
-		conn.Close()
 		return nil, fmt.Errorf("%w: %w", ErrNoBus, err)
 	}
 	return conn, nil

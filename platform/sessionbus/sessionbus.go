@@ -4,7 +4,8 @@
 // godbus, when DBUS_SESSION_BUS_ADDRESS is unset and /run/user/UID/bus does
 // not exist, runs dbus-launch: that forks a bus daemon (and, through it,
 // activated services) that outlives Mailbell. A notifier or a keyring lookup
-// must never do that, so platform code goes through here instead.
+// must never do that, so the notifier, the keyring check and the tray
+// (ui/tray) go through here instead.
 package sessionbus
 
 import (
@@ -51,14 +52,21 @@ var ConnectTimeout = 5 * time.Second
 // (a hung or stale bus) fails after ConnectTimeout instead of blocking:
 // godbus's handshake has no timeout of its own.
 func Connect(opts ...dbus.ConnOption) (*dbus.Conn, error) {
+	return ConnectContext(context.Background(), opts...)
+}
+
+// ConnectContext is Connect that also gives up when ctx ends, during the
+// handshake or after: the connection closes itself when ctx ends, so pass a
+// context that lives as long as the connection should.
+func ConnectContext(ctx context.Context, opts ...dbus.ConnOption) (*dbus.Conn, error) {
 	addr, err := Address()
 	if err != nil {
 		return nil, err
 	}
 	// The connection closes itself when its context ends, which unblocks
 	// the handshake; on success the timer is stopped and the context lives
-	// as long as the connection.
-	ctx, cancel := context.WithCancel(context.Background())
+	// as long as the connection (or ctx).
+	ctx, cancel := context.WithCancel(ctx)
 	timer := time.AfterFunc(ConnectTimeout, cancel)
 	conn, err := dbus.Connect(addr, append(opts, dbus.WithContext(ctx))...)
 	if !timer.Stop() {
