@@ -164,21 +164,28 @@ func (w *capped) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// ParseCommand splits a password_command into words the way a POSIX shell
-// would split a simple command, without running a shell: words are
+// ParseCommand splits a password_command into words: ParseCommandFor with
+// the setting's name "password_command".
+func ParseCommand(line string) ([]string, error) {
+	return ParseCommandFor("password_command", line)
+}
+
+// ParseCommandFor splits a command-line setting into words the way a POSIX
+// shell would split a simple command, without running a shell: words are
 // separated by blanks; 'single quotes' keep everything literally;
 // "double quotes" keep everything but \" \\ \$ \` which lose their
 // backslash; a backslash outside quotes keeps the next character. Nothing
 // is expanded ($VAR, ~, globs stay as written). Unquoted shell operators
 // (| & ; < > ` $( ) are refused with a hint to use sh -c, so a pipeline
-// never silently becomes arguments.
-func ParseCommand(line string) ([]string, error) {
+// never silently becomes arguments. setting names the config key in error
+// messages ("password_command", "open").
+func ParseCommandFor(setting, line string) ([]string, error) {
 	var (
 		words   []string
 		cur     strings.Builder
 		inWord  bool
 		rs      = []rune(line)
-		errHint = "password_command runs without a shell; for pipes or variables write: sh -c '...'"
+		errHint = setting + " runs without a shell; for pipes or variables write: sh -c '...'"
 	)
 	for i := 0; i < len(rs); i++ {
 		r := rs[i]
@@ -196,7 +203,7 @@ func ParseCommand(line string) ([]string, error) {
 				j++
 			}
 			if j == len(rs) {
-				return nil, errors.New("password_command: unterminated single quote")
+				return nil, errors.New(setting + ": unterminated single quote")
 			}
 			cur.WriteString(string(rs[i+1 : j]))
 			i = j
@@ -210,18 +217,18 @@ func ParseCommand(line string) ([]string, error) {
 				cur.WriteRune(rs[j])
 			}
 			if j == len(rs) {
-				return nil, errors.New("password_command: unterminated double quote")
+				return nil, errors.New(setting + ": unterminated double quote")
 			}
 			i = j
 		case r == '\\':
 			if i+1 == len(rs) {
-				return nil, errors.New("password_command: trailing backslash")
+				return nil, errors.New(setting + ": trailing backslash")
 			}
 			inWord = true
 			i++
 			cur.WriteRune(rs[i])
 		case strings.ContainsRune("|&;<>`", r), r == '$' && i+1 < len(rs) && rs[i+1] == '(':
-			return nil, fmt.Errorf("password_command: unquoted %q: %s", r, errHint)
+			return nil, fmt.Errorf("%s: unquoted %q: %s", setting, r, errHint)
 		default:
 			inWord = true
 			cur.WriteRune(r)
@@ -231,7 +238,7 @@ func ParseCommand(line string) ([]string, error) {
 		words = append(words, cur.String())
 	}
 	if len(words) == 0 {
-		return nil, errors.New("password_command is empty")
+		return nil, errors.New(setting + " is empty")
 	}
 	return words, nil
 }
