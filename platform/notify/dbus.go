@@ -198,6 +198,25 @@ func (d *DBusNotifier) Actions() <-chan ActionEvent { return d.ev.actions }
 // Closed implements Notifier.
 func (d *DBusNotifier) Closed() <-chan ClosedEvent { return d.ev.closed }
 
+// markupCaps are the capabilities after which a server parses tags in the
+// body: body-markup (<b>, <i>, ...), body-hyperlinks (<a href>) and
+// body-images (<img>). A server may advertise the last two without the first
+// (dunst 1.9 advertises body-hyperlinks with markup=no), and still reads
+// <a href="..."> in the body: a hostile subject would become a link. So the
+// body is escaped when any one of them is there.
+var markupCaps = [...]string{"body-markup", "body-hyperlinks", "body-images"}
+
+// parsesMarkup reports whether the server reads tags in the body. Caller
+// holds d.mu.
+func (d *DBusNotifier) parsesMarkup() bool {
+	for _, c := range markupCaps {
+		if d.caps[c] {
+			return true
+		}
+	}
+	return false
+}
+
 // Notify implements Notifier.
 func (d *DBusNotifier) Notify(n Notification) (uint32, error) {
 	d.mu.Lock()
@@ -213,7 +232,7 @@ func (d *DBusNotifier) Notify(n Notification) (uint32, error) {
 		}
 	}
 	body := n.Body
-	if d.caps["body-markup"] {
+	if d.parsesMarkup() {
 		body = escapeMarkup(body)
 	}
 	hints := map[string]dbus.Variant{

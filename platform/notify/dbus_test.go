@@ -317,21 +317,37 @@ func TestDunst(t *testing.T) {
 	goleak.VerifyNone(t, ignore)
 }
 
-// TestDunstPlainBody: a server without body-markup gets the text as is.
-func TestDunstPlainBody(t *testing.T) {
+// TestDunstHyperlinksWithoutMarkup: dunst 1.9 with markup=no advertises
+// body-hyperlinks but not body-markup, and still reads <a href> in the body.
+// A hostile subject's link must arrive escaped: shown as text, no URL that
+// dunst would offer to open.
+func TestDunstHyperlinksWithoutMarkup(t *testing.T) {
 	s := startSession(t, desktoptest.Options{Dunst: true, DunstMarkup: "no"})
 	d := newNotifier(t)
-	if d.Capabilities()["body-markup"] {
-		t.Fatal("dunst with markup=no advertises body-markup")
+	caps := d.Capabilities()
+	if caps["body-markup"] || !caps["body-hyperlinks"] {
+		t.Fatalf("dunst with markup=no advertises %v; the test needs body-hyperlinks without body-markup", caps)
 	}
-	body := "a < b & c > d"
-	if _, err := d.Notify(Notification{Summary: "plain", Body: body}); err != nil {
-		t.Fatal(err)
+	hostile := `<a href="http://phish.example/login">verify your account</a>`
+	if _, err := d.Notify(Notification{Summary: "Bank", Body: hostile}); err != nil {
+		t.Fatalf("Notify: %v", err)
 	}
 	h := history(t, s)
-	if len(h) != 1 || h[0].Body != body {
-		t.Fatalf("history %+v, want body %q", h, body)
+	if len(h) != 1 {
+		t.Fatalf("history %+v, want one notification", h)
 	}
+	want := `&lt;a href="http://phish.example/login"&gt;verify your account&lt;/a&gt;`
+	if h[0].Body != want {
+		t.Errorf("body on the wire %q, want it escaped: %q", h[0].Body, want)
+	}
+	if h[0].URLs != "" {
+		t.Errorf("dunst found links in the body: %q", h[0].URLs)
+	}
+	// What dunst hands to Pango: no tag left, only text.
+	if strings.Contains(h[0].Message, "<a") || !strings.Contains(h[0].Message, "verify your account") {
+		t.Errorf("dunst renders %q: want the tag as inert text", h[0].Message)
+	}
+	t.Logf("dunst renders %q", h[0].Message)
 }
 
 // fakeServer is a minimal org.freedesktop.Notifications for what dunst

@@ -158,8 +158,8 @@ func noServer(reason string, cause error) error {
 	return &reasonError{kind: ErrNoNotificationServer, reason: reason, cause: cause}
 }
 
-// escapeMarkup makes plain text safe for servers with the body-markup
-// capability, which parse the body as a small subset of HTML.
+// escapeMarkup makes plain text safe for servers that parse the body as a
+// small subset of HTML (see markupCaps in dbus.go).
 func escapeMarkup(s string) string {
 	return markupEscaper.Replace(s)
 }

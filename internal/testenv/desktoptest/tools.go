@@ -30,6 +30,7 @@ type Notification struct {
 	IconPath      string
 	DefaultAction string // the key of the default action, if any
 	Category      string
+	URLs          string // the links dunst found in the body, one a line ("[label] url")
 }
 
 func (s *Session) dunstCall(method string, args ...any) (*dbus.Call, error) {
@@ -75,6 +76,7 @@ func (s *Session) DunstHistory() ([]Notification, error) {
 			IconPath:      str(m, "icon_path"),
 			DefaultAction: str(m, "default_action_name"),
 			Category:      str(m, "category"),
+			URLs:          str(m, "urls"),
 		}
 		if id, ok := m["id"].Value().(int32); ok {
 			n.ID = uint32(id)
