@@ -81,6 +81,9 @@ type Options struct {
 	// ExtraConfig is appended to the generated dovecot.conf; a setting
 	// given here overrides the generated one.
 	ExtraConfig string
+	// OAuth2 adds Dovecot's oauth2 passdb (XOAUTH2 and OAUTHBEARER) beside
+	// the password one; see OAuth2.
+	OAuth2 *OAuth2
 	// StartTimeout bounds the wait for the listener to greet; default 15 s.
 	StartTimeout time.Duration
 }
@@ -303,7 +306,7 @@ func (s *Server) writeConfig() error {
 	}
 	// Plain LOGIN on loopback is part of what the client supports.
 	p("disable_plaintext_auth = no")
-	p("auth_mechanisms = plain login")
+	p("auth_mechanisms = %s", s.authMechanisms())
 	// auth_verbose logs each failed attempt (never the password:
 	// auth_verbose_passwords stays "no"); LoginAttempts counts them.
 	p("auth_verbose = yes")
@@ -326,6 +329,9 @@ func (s *Server) writeConfig() error {
 	}
 	p("mail_location = maildir:~/Maildir")
 	p("namespace inbox {\n  inbox = yes\n  separator = /\n}")
+	if err := s.writeOAuth2(p); err != nil {
+		return err
+	}
 	p("passdb {\n  driver = passwd-file\n  args = %s/passwd\n}", s.dir)
 	p("userdb {\n  driver = static\n  args = uid=%d gid=%d home=%s/%%u\n}", s.uid, s.gid, s.mailRoot)
 	// One long-lived login process for all connections instead of one
