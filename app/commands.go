@@ -22,34 +22,65 @@ var ErrUnknownCommand = errors.New("unknown command")
 // Do runs a command as if it came from a client, and waits for its result.
 // Safe from any goroutine but the core's own loop.
 func (c *Core) Do(ctx context.Context, cmd control.Command) (string, error) {
-	return c.do(ctx, nil, cmd)
+	ev, err := c.Request(ctx, cmd)
+	return ev.Value, err
 }
 
-func (c *Core) do(ctx context.Context, conn *control.Conn, cmd control.Command) (string, error) {
+// Request is Do returning the reply's whole payload (Value, Settings). A
+// command refused for its values returns a *control.CommandError with
+// Fields. Safe from any goroutine but the core's own loop.
+func (c *Core) Request(ctx context.Context, cmd control.Command) (control.Event, error) {
+	return c.start(ctx, nil, cmd)()
+}
+
+// start begins cmd after the commands started before it and returns a
+// function that waits for its result. The settings intents go to the
+// settings worker (they wait on the keyring and the disk), a connection
+// test runs on its own, everything else on the loop.
+func (c *Core) start(ctx context.Context, conn *control.Conn, cmd control.Command) func() (control.Event, error) {
+	failed := func(err error) func() (control.Event, error) {
+		return func() (control.Event, error) { return control.Event{}, err }
+	}
+	wait := func(reply chan result) func() (control.Event, error) {
+		return func() (control.Event, error) {
+			select {
+			case r := <-reply:
+				return control.Event{Value: r.value, Settings: r.settings}, r.err
+			case <-ctx.Done():
+				return control.Event{}, ctx.Err()
+			}
+		}
+	}
 	switch cmd.Cmd {
-	case control.CmdSecretGet, control.CmdSecretSet, control.CmdSecretDelete:
-		return c.secretCommand(ctx, cmd)
+	case control.CmdTestAccount:
+		return func() (control.Event, error) { return c.testAccount(ctx, cmd) }
+	case control.CmdGetSettings, control.CmdSaveAccount, control.CmdRemoveAccount, control.CmdSavePreferences:
+		reply := make(chan result, 1)
+		select {
+		case c.jobs <- settingsJob{cmd: cmd, reply: reply}:
+		case <-ctx.Done():
+			return failed(ctx.Err())
+		}
+		return wait(reply)
 	}
 	reply := make(chan result, 1)
 	select {
 	case c.msgs <- commandMsg{cmd: cmd, conn: conn, reply: reply}:
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return failed(ctx.Err())
 	}
-	select {
-	case r := <-reply:
-		return r.value, r.err
-	case <-ctx.Done():
-		return "", ctx.Err()
-	}
+	return wait(reply)
 }
 
 // Listen serves the control socket at path until ctx ends.
 func (c *Core) Listen(ctx context.Context, path string) (*control.Server, error) {
-	handler := func(conn *control.Conn, cmd control.Command) (string, error) {
+	handler := func(conn *control.Conn, cmd control.Command) func() (control.Event, error) {
 		cctx, cancel := context.WithTimeout(ctx, time.Minute)
-		defer cancel()
-		return c.do(cctx, conn, cmd)
+		wait := c.start(cctx, conn, cmd)
+		return func() (control.Event, error) {
+			defer cancel()
+			return wait()
+		}
 	}
 	snapshot := func() control.Event {
 		s := c.Snapshot()
@@ -156,17 +187,14 @@ func (c *Core) markRead(ctx context.Context, m commandMsg) {
 		m.reply <- result{err: fmt.Errorf("mark_read: no recent message %q", m.cmd.Message)}
 		return
 	}
-	var acct mail.Account
-	var err error
-	found := false
-	for _, a := range c.cfg.Accounts {
-		if a.ID == target.Account {
-			acct, err = c.cfg.MailAccount(a, c.passwordFor(a))
-			found = true
-		}
+	a, found := c.cfg.Account(target.Account)
+	if !found {
+		m.reply <- result{err: fmt.Errorf("mark_read: account %q is no longer in the config", target.Account)}
+		return
 	}
-	if !found || err != nil {
-		m.reply <- result{err: fmt.Errorf("mark_read: account %q: %v", target.Account, err)}
+	acct, err := c.cfg.MailAccount(a, c.passwordFor(a))
+	if err != nil {
+		m.reply <- result{err: fmt.Errorf("mark_read: account %q: %w", target.Account, err)}
 		return
 	}
 	key, folder, uv, uid := m.cmd.Message, target.Folder, target.UIDValidity, target.UID
@@ -195,22 +223,6 @@ func (c *Core) setSeen(key string) {
 			}
 			return
 		}
-	}
-}
-
-// secretCommand serves the demo's in-memory secrets to its window process.
-// Outside the demo the window process uses the keyring itself.
-func (c *Core) secretCommand(ctx context.Context, cmd control.Command) (string, error) {
-	if !c.opts.Demo || c.opts.Secrets == nil {
-		return "", fmt.Errorf("%s is only served in demo mode", cmd.Cmd)
-	}
-	switch cmd.Cmd {
-	case control.CmdSecretGet:
-		return c.opts.Secrets.Get(ctx, cmd.Account)
-	case control.CmdSecretSet:
-		return "", c.opts.Secrets.Set(ctx, cmd.Account, cmd.Secret)
-	default:
-		return "", c.opts.Secrets.Delete(ctx, cmd.Account)
 	}
 }
 

@@ -57,6 +57,14 @@ type Options struct {
 	// Quit is called when a client asks the core to quit.
 	Quit func()
 	Demo bool
+
+	// Autostart applies preferences.start_at_login (nil: not supported).
+	Autostart Autostart
+	// Probe runs test_account (nil: mail.Probe).
+	Probe ProbeFunc
+	// SecretTimeout bounds each call to Secrets from the settings commands,
+	// ProbeTimeout a test_account (0: DefaultSecretTimeout, DefaultProbeTimeout).
+	SecretTimeout, ProbeTimeout time.Duration
 }
 
 // Core is the running application core. Create it with New, then Run.
@@ -65,6 +73,7 @@ type Core struct {
 	log   *slog.Logger
 	store *state.Store
 	msgs  chan any
+	jobs  chan settingsJob // settings intents, for settingsLoop
 	snap  atomic.Pointer[view.Snapshot]
 
 	subMu sync.Mutex
@@ -107,6 +116,7 @@ func New(opts Options) (*Core, error) {
 		log:      opts.Logger,
 		store:    store,
 		msgs:     make(chan any, 256),
+		jobs:     make(chan settingsJob, 16),
 		subs:     map[chan struct{}]struct{}{},
 		watchers: map[state.Key]*running{},
 		folders:  map[state.Key]*view.Folder{},
@@ -149,8 +159,9 @@ type (
 		done chan result
 	}
 	result struct {
-		value string
-		err   error
+		value    string
+		settings *control.Settings
+		err      error
 	}
 )
 
@@ -163,6 +174,11 @@ func (c *Core) Run(ctx context.Context) error {
 	go func() {
 		defer wg.Done()
 		c.notifyLoop(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.settingsLoop(ctx)
 	}()
 
 	c.startWatchers(ctx, &wg)
@@ -228,6 +244,10 @@ func (c *Core) handle(ctx context.Context, wg *sync.WaitGroup, m any) {
 		}
 	case commandMsg:
 		c.onCommand(ctx, wg, m)
+	case applyMsg:
+		removed := c.applyConfig(ctx, wg, m.cfg, m.restart)
+		c.publish() // the reply follows: its client sees the new state
+		m.removed <- removed
 	case summaryClosedMsg:
 		c.policy.SummaryClosed()
 	case markedMsg:
@@ -346,31 +366,48 @@ func (c *Core) reload(ctx context.Context, wg *sync.WaitGroup) error {
 		c.log.Error("config not reloaded; still running the previous one", "err", err)
 		return err
 	}
+	removed := c.applyConfig(ctx, wg, cfg, nil)
+	if len(removed) > 0 {
+		go c.deleteSecrets(context.Background(), removed) // the keyring is slow: off the loop
+	}
+	return nil
+}
+
+// applyConfig runs cfg in place of the config running now: it restarts the
+// accounts that changed, those in restart, and those stopped on a
+// permanent error, stops and forgets the ones cfg no longer has and
+// returns their ids (their secrets are the caller's to delete: once).
+func (c *Core) applyConfig(ctx context.Context, wg *sync.WaitGroup, cfg *config.Config, restart map[string]bool) []string {
 	c.cfgErr = ""
 	old := map[string]config.Account{}
 	for _, a := range c.cfg.Accounts {
 		old[a.ID] = a
 	}
-	prefsChanged := !reflect.DeepEqual(c.cfg.Preferences, cfg.Preferences)
+	// Only the preferences a watcher runs with restart it; the others
+	// (notifications, start at login) apply without reconnecting.
+	prefsChanged := c.cfg.Preferences.IdleRefreshMinutes != cfg.Preferences.IdleRefreshMinutes ||
+		c.cfg.Preferences.PollSeconds != cfg.Preferences.PollSeconds
 	c.cfg = cfg
 	c.applyPreferences()
 	seen := map[string]bool{}
 	for _, a := range cfg.Accounts {
 		seen[a.ID] = true
 		prev, existed := old[a.ID]
-		if existed && reflect.DeepEqual(prev, a) && !prefsChanged && !c.needsUser(a.ID) {
+		if existed && reflect.DeepEqual(prev, a) && !prefsChanged && !restart[a.ID] && !c.needsUser(a.ID) {
 			continue
 		}
 		c.stopAccount(a.ID)
 		c.startAccount(ctx, wg, a)
 	}
+	var removed []string
 	for id := range old {
 		if !seen[id] {
 			c.stopAccount(id)
 			c.forgetAccount(id)
+			removed = append(removed, id)
 		}
 	}
-	return nil
+	return removed
 }
 
 func (c *Core) needsUser(id string) bool {
@@ -387,17 +424,11 @@ func (c *Core) needsUser(id string) bool {
 	return false
 }
 
-// forgetAccount drops a removed account's state and secret.
+// forgetAccount drops a removed account's state. Its secret is deleted by
+// applyConfig's caller, off the loop.
 func (c *Core) forgetAccount(id string) {
 	if err := c.store.RemoveAccount(id); err != nil {
 		c.log.Error("removing account state", "account", id, "err", err)
-	}
-	if c.opts.Secrets != nil {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			_ = c.opts.Secrets.Delete(ctx, id) // absent is fine
-		}()
 	}
 }
 

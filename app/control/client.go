@@ -121,28 +121,43 @@ func (c *Client) Send(cmd Command) error {
 	return c.enc.Encode(cmd)
 }
 
-// Call sends cmd and waits for its reply; a failed command returns its error.
+// Call sends cmd and waits for its reply; a failed command returns its
+// error, a *CommandError.
 func (c *Client) Call(ctx context.Context, cmd Command) (string, error) {
+	ev, err := c.Request(ctx, cmd)
+	return ev.Value, err
+}
+
+// Request sends cmd and returns its reply (Value, Settings). A failed
+// command returns a *CommandError with the reply's error and Fields. When
+// ctx ends first, the reply is dropped when it comes.
+func (c *Client) Request(ctx context.Context, cmd Command) (Event, error) {
 	ch := make(chan Event, 1)
 	c.mu.Lock()
 	c.nextID++
 	cmd.ID = c.nextID
 	c.waiting[cmd.ID] = ch
 	err := c.enc.Encode(cmd)
+	if err != nil {
+		delete(c.waiting, cmd.ID)
+	}
 	c.mu.Unlock()
 	if err != nil {
-		return "", err
+		return Event{}, err
 	}
 	select {
 	case ev := <-ch:
 		if ev.OK != nil && !*ev.OK {
-			return "", errors.New(ev.Error)
+			return ev, &CommandError{Msg: ev.Error, Fields: ev.Fields}
 		}
-		return ev.Value, nil
+		return ev, nil
 	case <-c.done:
-		return "", c.err
+		return Event{}, c.err
 	case <-ctx.Done():
-		return "", ctx.Err()
+		c.mu.Lock()
+		delete(c.waiting, cmd.ID)
+		c.mu.Unlock()
+		return Event{}, ctx.Err()
 	}
 }
 

@@ -17,9 +17,13 @@ import (
 // ErrRunning: another core already serves the socket.
 var ErrRunning = errors.New("mailbell is already running")
 
-// Handler executes one command from a client and returns a value for the
-// reply (usually empty) or an error.
-type Handler func(c *Conn, cmd Command) (string, error)
+// Handler starts one command from a client and returns a function that
+// waits for its result: an Event whose payload (Value, Settings) goes into
+// the reply, or an error (a *CommandError gives the reply its Fields).
+// The server calls Handler in the order a client sends its commands and
+// runs the waits concurrently, so a slow command (a connection test, a
+// keyring that thinks) does not hold up the client's next one.
+type Handler func(c *Conn, cmd Command) (wait func() (Event, error))
 
 // Server accepts clients on a Unix socket and fans events out to them.
 type Server struct {
@@ -198,19 +202,25 @@ func (s *Server) readLoop(c *Conn) {
 			c.role = cmd.Role
 			c.mu.Unlock()
 		}
-		val, err := s.handle(c, cmd)
-		s.reply(c, cmd, val, err)
+		wait := s.handle(c, cmd)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			res, err := wait()
+			s.reply(c, cmd, res, err)
+		}()
 	}
 	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
 		s.sendTo(c, Event{Event: EvError, Error: fmt.Sprintf("line longer than %d bytes", MaxLine)})
 	}
 }
 
-func (s *Server) reply(c *Conn, cmd Command, val string, err error) {
+func (s *Server) reply(c *Conn, cmd Command, res Event, err error) {
 	ok := err == nil
-	ev := Event{Event: EvReply, ID: cmd.ID, OK: &ok, Value: val}
+	ev := Event{Event: EvReply, ID: cmd.ID, OK: &ok, Value: res.Value, Settings: res.Settings}
 	if err != nil {
 		ev.Error = err.Error()
+		ev.Fields = FieldsOf(err)
 		if cmd.ID == 0 {
 			ev.Event = EvError
 		}

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"mailbell/app"
 	"mailbell/app/config"
 	"mailbell/app/control"
 	"mailbell/mail"
@@ -678,7 +679,7 @@ func (f *accountForm) startTest() {
 		// MailAccount reads the CA file: that is why it runs here.
 		acct, err := cfg.MailAccount(a, password)
 		if err != nil {
-			text = DescribeProbe(mail.FolderInfo{}, err, host, port, folder)
+			text = app.DescribeProbe(mail.FolderInfo{}, err, host, port, folder)
 			var ce *config.Error
 			if errors.As(err, &ce) {
 				text = "Check the settings: " + err.Error()
@@ -688,7 +689,7 @@ func (f *accountForm) startTest() {
 			if perr == nil && ctx.Err() != nil {
 				perr = ctx.Err()
 			}
-			text = DescribeProbe(info, perr, host, port, folder)
+			text = app.DescribeProbe(info, perr, host, port, folder)
 			ok = perr == nil
 		}
 		f.s.u.ui(func() {
