@@ -138,9 +138,22 @@ func TestMXToISPDBAndAutoconfigOfMXDomain(t *testing.T) {
 		e := newEnv(t)
 		e.dns.addMX("hosted.test.", net.MX{Host: "mx1.eu.mailhost.test.", Pref: 5})
 		e.page("ispdb.test", "/v1.1/mailhost.test", config("imap.mailhost.test", 993, "SSL"))
-		o, _ := e.options()
+		o, pl := e.options()
 		r := lookup(t, "ann@hosted.test", o)
 		want(t, r, "imap.mailhost.test", 993, mail.SecurityTLS, SourceISPDB)
+		wantTexts := []string{
+			"Checking Mailbell's list of mail providers for hosted.test…",
+			"Looking up hosted.test's autoconfig…",
+			"Looking up hosted.test's autoconfig (well-known address)…",
+			"Looking up hosted.test in Thunderbird's database…",
+			"Looking up hosted.test's mail host (MX)…",
+			"Checking Mailbell's list of mail providers for mailhost.test (mail host mx1.eu.mailhost.test)…",
+			"Looking up mailhost.test's autoconfig (mail host mx1.eu.mailhost.test)…",
+			"Looking up mailhost.test in Thunderbird's database (mail host mx1.eu.mailhost.test)…",
+		}
+		if texts := pl.texts(); !slices.Equal(texts, wantTexts) {
+			t.Fatalf("progress:\n got %q\nwant %q", texts, wantTexts)
+		}
 		if r.Domain != "mailhost.test" || r.MXHost != "mx1.eu.mailhost.test" || r.AddressDomain != "hosted.test" {
 			t.Fatalf("%+v", r)
 		}
