@@ -183,7 +183,11 @@ wait:
 		limit = time.Second
 	}
 	stop = s.guard(limit)
-	if err := cmd.Close(); err == nil {
+	// err is the result: a DONE that is refused (BAD, NO) or whose answer
+	// never comes (the line drops) ends the session, and on cancel it
+	// tells session not to wait for a LOGOUT the server will not answer.
+	err = cmd.Close()
+	if err == nil {
 		err = cmd.Wait()
 	}
 	stop()
@@ -194,8 +198,8 @@ wait:
 		}
 		return false, fmt.Errorf("IDLE did not end: %w", ErrTimeout)
 	}
-	if err != nil && ctx.Err() == nil {
-		return false, s.wrapErr("IDLE", err)
+	if err != nil {
+		return false, s.wrapErr("end of IDLE", err)
 	}
 	return forced, nil
 }
