@@ -469,3 +469,27 @@ gotMail:
 		t.Fatalf("socket mode %v", fi.Mode())
 	}
 }
+
+// TestMarkReadAccountGone: the recent list can hold mail of an account the
+// config no longer has (config.json edited while Mailbell was stopped);
+// marking it read says so, without a "<nil>" error in the message.
+func TestMarkReadAccountGone(t *testing.T) {
+	srv, cfg := twoAccounts(t)
+	dir := t.TempDir()
+	writeConfig(t, dir, cfg)
+	store := newStore(map[string]string{"work": "pw-work", "home": "pw-home"})
+	h := newHarness(t, dir, store)
+	h.waitFor("idle", h.allIdle(3))
+	deliver(t, srv, "home", "INBOX", "read me")
+	h.waitFor("in recent", func() bool { return len(h.core.Snapshot().Recent) == 1 })
+	key := h.core.Snapshot().Recent[0].Key()
+	h.stop()
+
+	writeConfig(t, dir, strings.Replace(cfg, `,
+ {"id":"home","name":"Home","host":"127.0.0.1","port":`+fmt.Sprint(srv.Port())+`,"security":"plain","username":"home"}`, "", 1))
+	h2 := newHarness(t, dir, store)
+	_, err := h2.core.Do(context.Background(), control.Command{Cmd: control.CmdMarkRead, Message: key})
+	if err == nil || strings.Contains(err.Error(), "<nil>") || !strings.Contains(err.Error(), `"home"`) {
+		t.Fatalf("mark_read of a removed account's mail: %v", err)
+	}
+}
