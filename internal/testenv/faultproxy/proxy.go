@@ -38,6 +38,7 @@ type Proxy struct {
 	refused       atomic.Int64
 	bytesToTarget atomic.Int64
 	bytesToClient atomic.Int64
+	held          atomic.Int64 // chunks waiting in waitToForward
 }
 
 // New starts a proxy on 127.0.0.1:0 that forwards to target (host:port).
@@ -227,13 +228,28 @@ func (p *Proxy) pump(pr *pair, src, dst net.Conn, counter *atomic.Int64) {
 	}
 }
 
+// Held is how many chunks of data are held right now by a blackhole or a
+// latency, waiting to be forwarded: what a test waits for to know that the
+// proxy has the bytes and is holding them.
+func (p *Proxy) Held() int { return int(p.held.Load()) }
+
 // waitToForward blocks while the path is blackholed and for the configured
 // latency. It returns false if the pair was closed meanwhile.
 func (p *Proxy) waitToForward(done <-chan struct{}) bool {
+	counted := false
+	defer func() {
+		if counted {
+			p.held.Add(-1)
+		}
+	}()
 	for {
 		p.mu.Lock()
 		bh, unblocked, latency := p.blackhole, p.unblocked, p.latency
 		p.mu.Unlock()
+		if (bh || latency > 0) && !counted {
+			counted = true
+			p.held.Add(1)
+		}
 		if bh {
 			select {
 			case <-unblocked:
