@@ -1,0 +1,88 @@
+// Package proctest builds the mailbell binary once per test process and runs
+// it (or any program) as a child in a process group of its own, for e2e/,
+// bench/peers/ and reliability/. A failed build fails the test; it never
+// skips. Children are stopped in the test's cleanup, group and all, by PID.
+package proctest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildBin  string
+	buildErr  error
+)
+
+// Binary builds the mailbell command (go build from the module root) the
+// first time it is called in this test process and returns its path. About
+// 10 s with a warm build cache; the first cgo build of Fyne takes minutes.
+// Call RemoveBinary from TestMain once the tests are done.
+func Binary(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		root, err := ModuleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		if buildDir, buildErr = os.MkdirTemp("", "mailbell-bin-"); buildErr != nil {
+			return
+		}
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
+		bin := filepath.Join(buildDir, "mailbell")
+		start := time.Now()
+		cmd := exec.Command(goBin, "build", "-o", bin, "mailbell")
+		cmd.Dir = root
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			buildErr = fmt.Errorf("go build mailbell: %w\n%s", err, out.String())
+			return
+		}
+		buildBin = bin
+		fmt.Fprintf(os.Stderr, "proctest: built %s in %v\n", bin, time.Since(start).Round(time.Millisecond))
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return buildBin
+}
+
+// RemoveBinary deletes what Binary built. For TestMain, after m.Run.
+func RemoveBinary() {
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+}
+
+// ModuleRoot is the folder holding go.mod, found upwards from the working
+// directory (a test runs in its package's folder).
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("proctest: no go.mod above %s", dir)
+		}
+		dir = parent
+	}
+}
