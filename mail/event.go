@@ -78,9 +78,23 @@ type BaselineEvent struct {
 	First    bool // no earlier position was known
 }
 
-// ExpungedEvent: messages were removed from the folder.
+// ExpungedEvent: messages were removed from the folder (deleted or moved
+// elsewhere, by another client or a server rule), for dropping a message
+// that was announced or listed as recent.
+//
+// The watcher sends one after each catch-up in which the server reported
+// expunges (Count > 0), and after a (re)connect when messages it reported
+// earlier are gone (Count 0: they went while it was not connected). UIDs
+// are those of the messages it reported in a RecentEvent or NewMailEvent of
+// the same UIDVALIDITY that are no longer in the folder, ascending; only
+// the newest 100 it reported are followed, so UIDs may be empty or miss an
+// older message even when Count > 0. A CountsEvent follows when the totals
+// changed. After a BaselineEvent, no UID from before it is ever reported.
+// (VANISHED, the QRESYNC form of EXPUNGE, never arrives: the watcher does
+// not enable QRESYNC.)
 type ExpungedEvent struct {
-	Count int // how many expunge responses arrived
+	Count int      // EXPUNGE responses on this connection since the last event
+	UIDs  []uint32 // reported messages now gone, ascending
 }
 
 // CountsEvent: the folder's total and unseen counts.

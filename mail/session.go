@@ -89,7 +89,9 @@ func dial(ctx context.Context, a Account, opts Options, u *unilateral, authentic
 		return s, err
 	}
 	opts.Logger.Info("access token refused; trying once more with a fresh one", "host", a.Host, "user", a.Username)
-	rejecter.TokenRejected(ctx, used.Secret)
+	rctx, cancel := context.WithTimeout(ctx, opts.DialTimeout)
+	rejecter.TokenRejected(rctx, used.Secret)
+	cancel()
 	s, _, err = dialOnce(ctx, a, opts, u, authenticating)
 	return s, err
 }
@@ -332,6 +334,22 @@ func (s *session) unseen() (int, error) {
 		return int(data.Count), nil
 	}
 	return len(data.AllSeqNums()), nil
+}
+
+// uidsPresent returns which UIDs of set are in the selected folder.
+func (s *session) uidsPresent(set imap.UIDSet) ([]uint32, error) {
+	stop := s.guardCommand()
+	data, err := s.client.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+	stop()
+	if err != nil {
+		return nil, s.wrapErr("UID SEARCH", err)
+	}
+	uids := data.AllUIDs()
+	out := make([]uint32, len(uids))
+	for i, u := range uids {
+		out[i] = uint32(u)
+	}
+	return out, nil
 }
 
 func (s *session) noop() error {

@@ -26,6 +26,7 @@ type Watcher struct {
 	pos       Position
 	lastState StateEvent
 	counts    CountsEvent
+	tracked   tracked // reported UIDs followed for ExpungedEvent
 }
 
 // NewWatcher prepares a watcher; nothing happens until Run. emit is called
@@ -225,13 +226,19 @@ func pending(u *unilateral) bool {
 	return len(u.exists) > 0 || len(u.changed) > 0
 }
 
-// catchUp fetches new mail after EXISTS, and recounts after any change.
-// It loops while the server keeps reporting changes during the fetch.
+// catchUp reports expunges, fetches new mail after EXISTS, and recounts
+// after any change. It loops while the server keeps reporting changes
+// during the fetch.
 func (w *Watcher) catchUp(s *session, u *unilateral, forced bool) error {
 	for range 10 {
 		exists, changed := drain(u.exists), drain(u.changed)
 		if !exists && !changed && !forced {
 			return nil
+		}
+		if n := u.expunged.Swap(0); n > 0 {
+			if err := w.checkExpunged(s, int(n)); err != nil {
+				return err
+			}
 		}
 		if exists || forced {
 			if err := w.fetchNew(s); err != nil {
@@ -259,6 +266,10 @@ func drain(c chan struct{}) bool {
 // us or its UIDVALIDITY changed, else a catch-up from the last UID.
 func (w *Watcher) syncSelected(s *session, data *imap.SelectData) error {
 	if w.pos.Known() && w.pos.UIDValidity == data.UIDValidity {
+		// Reported messages removed while we were away are gone now.
+		if err := w.checkExpunged(s, 0); err != nil {
+			return err
+		}
 		return w.fetchNew(s)
 	}
 	last := uint32(0)
@@ -276,6 +287,7 @@ func (w *Watcher) syncSelected(s *session, data *imap.SelectData) error {
 	}
 	old := w.pos
 	w.pos = Position{UIDValidity: data.UIDValidity, LastUID: last}
+	w.tracked = nil // its UIDs name other messages now
 	w.emit(BaselineEvent{Old: old, New: w.pos, First: !old.Known()})
 
 	if n, k := data.NumMessages, uint32(w.opts.RecentCount); n > 0 && k > 0 {
@@ -292,6 +304,7 @@ func (w *Watcher) syncSelected(s *session, data *imap.SelectData) error {
 		msgs = slices.DeleteFunc(msgs, func(m Message) bool { return m.UID > last })
 		slices.SortFunc(msgs, func(a, b Message) int { return int(int64(a.UID) - int64(b.UID)) })
 		if len(msgs) > 0 {
+			w.tracked.add(msgs)
 			w.emit(RecentEvent{Messages: msgs})
 		}
 	}
@@ -316,6 +329,7 @@ func (w *Watcher) fetchNew(s *session) error {
 	slices.SortFunc(msgs, func(a, b Message) int { return int(int64(a.UID) - int64(b.UID)) })
 	msgs = slices.CompactFunc(msgs, func(a, b Message) bool { return a.UID == b.UID })
 	w.pos.LastUID = msgs[len(msgs)-1].UID
+	w.tracked.add(msgs)
 	w.emit(NewMailEvent{Messages: msgs, Position: w.pos})
 	return nil
 }
