@@ -78,9 +78,12 @@ type Credentials interface {
 // renewed. When the server refuses a token as no longer valid, mail calls
 // TokenRejected with that token, then asks Credential once more and logs in
 // again on a new connection; a second refusal is final (ErrTokenRejected).
-// TokenRejected must drop token from any cache so that the next Credential
-// call refreshes; several watchers of one account may report the same
-// token, so refresh only when token is still the current one.
+// TokenRejected (its context bounded by the dial timeout) must drop token
+// from any cache so that the next Credential call refreshes; several
+// watchers of one account may report the same token, so refresh only when
+// token is still the current one. A refresh that fails for good (the
+// refresh token refused with invalid_grant) is reported by the next
+// Credential call as an error wrapping ErrTokenRejected.
 type TokenRejecter interface {
 	TokenRejected(ctx context.Context, token string)
 }
