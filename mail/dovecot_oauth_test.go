@@ -192,3 +192,25 @@ func TestDovecotOAuthExpiredRefreshedWatch(t *testing.T) {
 		t.Fatalf("%d backoffs: the refresh should have been quiet", n)
 	}
 }
+
+// A watcher whose token is revoked (and whose source has no other) stops
+// with ErrTokenRejected after one retry: no retry storm at the server.
+func TestDovecotOAuthRevokedStopsWatcher(t *testing.T) {
+	t.Parallel()
+	s, o := oauthDovecot(t, "")
+	access, _ := mint(t, o)
+	o.Revoke(access)
+	r := start(t, oauthAccount(s, mail.TokenFunc(func(context.Context) (string, error) { return access, nil })), "INBOX", mail.Position{}, dovecotOpts())
+	err := r.wait(t, 15*time.Second, "a revoked token must stop the watcher")
+	if !errors.Is(err, mail.ErrTokenRejected) || !mail.IsPermanent(err) {
+		t.Fatalf("want permanent ErrTokenRejected, got %v", err)
+	}
+	time.Sleep(time.Second) // a retry loop would show up here (backoff 50–500 ms)
+	if c := o.Counts(); c.Tokeninfo != 2 || c.TokeninfoRefused != 2 {
+		t.Fatalf("tokeninfo counts %+v, want exactly two refusals", c)
+	}
+	if n := r.rec.count(isState(mail.StateBackoff)); n != 0 {
+		t.Fatalf("%d backoffs for a permanent error", n)
+	}
+	assertNoToken(t, "error", err.Error(), access)
+}
