@@ -1,18 +1,15 @@
 package e2e
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"mailbell/internal/testenv/proctest"
 )
 
 // artifacts is the folder that outlives the test: screenshots, dunst
@@ -54,23 +51,22 @@ func (a *artifacts) notePID(what string, pid int) {
 	fmt.Fprintf(f, "%s %d %s\n", time.Now().Format("15:04:05.000"), pid, what)
 }
 
-// appProc is one run of the mailbell binary. It runs in a process group of
-// its own so that a window process it spawns can be stopped with it.
+// appProc is one run of the mailbell binary (proctest.Proc: a process group
+// of its own, so that a window process it spawns is stopped with it), with
+// its output in the artifacts folder.
 type appProc struct {
-	name    string
-	cmd     *exec.Cmd
-	stdout  string // file paths in the artifacts folder
-	stderr  string
-	done    chan struct{}
-	waitErr error
+	*proctest.Proc
+	name   string
+	stdout string // file paths in the artifacts folder
+	stderr string
 }
 
 // startApp runs bin with args and env; stdout and stderr go to
 // <name>.stdout.log and <name>.stderr.log among the artifacts. The process
-// group is killed in t.Cleanup if still there.
+// group is stopped in t.Cleanup if still there.
 func startApp(t *testing.T, a *artifacts, name, bin string, env []string, dir string, args ...string) *appProc {
 	t.Helper()
-	p := &appProc{name: name, stdout: a.path(name + ".stdout.log"), stderr: a.path(name + ".stderr.log"), done: make(chan struct{})}
+	p := &appProc{name: name, stdout: a.path(name + ".stdout.log"), stderr: a.path(name + ".stderr.log")}
 	outf, err := os.Create(p.stdout)
 	if err != nil {
 		t.Fatal(err)
@@ -81,80 +77,22 @@ func startApp(t *testing.T, a *artifacts, name, bin string, env []string, dir st
 		t.Fatal(err)
 	}
 	defer errf.Close()
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = env
-	p.cmd.Dir = dir
-	p.cmd.Stdout, p.cmd.Stderr = outf, errf
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", name, err)
-	}
-	pid := p.cmd.Process.Pid
-	a.notePID(name+" "+strings.Join(args, " "), pid)
-	t.Logf("started %s: pid %d, mailbell %s", name, pid, strings.Join(args, " "))
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() { p.kill() })
+	p.Proc = proctest.Start(t, name, bin, proctest.Options{Env: env, Dir: dir, Stdout: outf, Stderr: errf, Grace: 3 * time.Second}, args...)
+	a.notePID(name+" "+strings.Join(args, " "), p.PID())
+	t.Logf("started %s: pid %d, mailbell %s", name, p.PID(), strings.Join(args, " "))
 	return p
 }
 
-func (p *appProc) pid() int { return p.cmd.Process.Pid }
-
-func (p *appProc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// wait waits up to d for the process to exit and returns its exit code.
-func (p *appProc) wait(d time.Duration) (int, error) {
-	if !p.exited() {
-		select {
-		case <-p.done:
-		case <-time.After(d):
-			return -1, fmt.Errorf("%s (pid %d) still running after %v", p.name, p.pid(), d)
-		}
-	}
-	if p.waitErr == nil {
-		return 0, nil
-	}
-	var exit *exec.ExitError
-	if errors.As(p.waitErr, &exit) {
-		return exit.ExitCode(), nil
-	}
-	return -1, p.waitErr
-}
+func (p *appProc) pid() int                          { return p.PID() }
+func (p *appProc) exited() bool                      { return p.Exited() }
+func (p *appProc) wait(d time.Duration) (int, error) { return p.Wait(d) }
 
 // terminate sends SIGTERM to the process itself (as a session logout does)
 // and returns its exit code.
-func (p *appProc) terminate(d time.Duration) (int, error) {
-	if !p.exited() {
-		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	}
-	return p.wait(d)
-}
+func (p *appProc) terminate(d time.Duration) (int, error) { return p.Terminate(d) }
 
 // kill stops the whole process group: the app and anything it spawned.
-func (p *appProc) kill() {
-	pgid := p.pid()
-	if !p.exited() {
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(3 * time.Second):
-		}
-	}
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
-	select {
-	case <-p.done:
-	case <-time.After(5 * time.Second):
-	}
-}
+func (p *appProc) kill() { _ = p.Stop(3 * time.Second) }
 
 func (p *appProc) output() (stdout, stderr string) {
 	o, _ := os.ReadFile(p.stdout)
@@ -162,7 +100,7 @@ func (p *appProc) output() (stdout, stderr string) {
 	return string(o), string(e)
 }
 
-// waitOutput polls the process's stderr until it contains every string in
+// waitStderr polls the process's stderr until it contains every string in
 // want (case-insensitive), or d passes.
 func (p *appProc) waitStderr(d time.Duration, want ...string) error {
 	deadline := time.Now().Add(d)
@@ -186,55 +124,12 @@ func (p *appProc) waitStderr(d time.Duration, want ...string) error {
 	}
 }
 
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// children lists the live processes whose parent is pid.
-func children(pid int) []int {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var out []int
-	for _, e := range entries {
-		child, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// Fields after "(comm)": state, ppid, …; comm may hold spaces.
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(stat[i+1:]))
-		if len(f) < 2 || f[0] == "Z" {
-			continue
-		}
-		if ppid, _ := strconv.Atoi(f[1]); ppid == pid {
-			out = append(out, child)
-		}
-	}
-	return out
-}
-
-// alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	i := bytes.LastIndexByte(stat, ')')
-	return i > 0 && !strings.HasPrefix(string(stat[i+1:]), " Z")
-}
+// The process helpers the tests use, from proctest.
+var (
+	tail     = proctest.Tail
+	children = proctest.Children
+	alive    = proctest.Alive
+)
 
 // poll calls f every interval until it returns nil or d passes; it returns
 // f's last error then.

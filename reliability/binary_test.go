@@ -1,34 +1,23 @@
 package reliability
 
 import (
-	"bufio"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"mailbell/app/control"
-)
-
-var (
-	binDir  string // removed by TestMain
-	binOnce sync.Once
-	binPath string
-	binErr  error
+	"mailbell/internal/testenv/proctest"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	runAtExit()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	proctest.RemoveBinary()
 	os.Exit(code)
 }
 
@@ -36,22 +25,7 @@ func TestMain(m *testing.M) {
 // with a warm build cache; the first cgo build of Fyne takes minutes).
 func mailbellBinary(t *testing.T) string {
 	t.Helper()
-	binOnce.Do(func() {
-		binDir, binErr = os.MkdirTemp("", "mailbell-bin-")
-		if binErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "mailbell")
-		cmd := exec.Command("go", "build", "-o", binPath, "mailbell")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build mailbell: %w\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
+	return proctest.Binary(t)
 }
 
 // sandbox returns an environment whose HOME and XDG folders are inside
@@ -80,8 +54,10 @@ type line struct {
 	control.Event
 }
 
-// proc is one run of the binary.
+// proc is one run of the binary (proctest.Proc, in a process group of its
+// own), its stdout parsed line by line.
 type proc struct {
+	*proctest.Proc
 	run    int
 	cmd    *exec.Cmd
 	stderr *syncBuffer
@@ -89,67 +65,45 @@ type proc struct {
 	lines  []line
 	bad    []string // stdout lines that were not JSON
 	signal chan struct{}
-	eof    chan struct{} // stdout closed
-	exited chan struct{}
-	err    error // of Wait, once exited is closed
+	exited chan struct{} // closed once the process exited and stdout was read
+	err    error         // of Wait, once exited is closed
 }
 
 // startBinary runs the binary with args; stdout is parsed line by line.
 func startBinary(t *testing.T, bin string, env []string, run int, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p := &proc{run: run, cmd: cmd, stderr: &syncBuffer{}, signal: make(chan struct{}, 1),
-		eof: make(chan struct{}), exited: make(chan struct{})}
-	cmd.Stderr = p.stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	p := &proc{run: run, stderr: &syncBuffer{}, signal: make(chan struct{}, 1), exited: make(chan struct{})}
+	p.Proc = proctest.Start(t, "mailbell", bin, proctest.Options{Env: env, Stderr: p.stderr, Lines: p.line}, args...)
+	p.cmd = p.Cmd
 	go func() {
-		defer close(p.eof)
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 64*1024), 16<<20)
-		for sc.Scan() {
-			var ev control.Event
-			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-				p.mu.Lock()
-				p.bad = append(p.bad, sc.Text())
-				p.mu.Unlock()
-				continue
-			}
-			p.mu.Lock()
-			p.lines = append(p.lines, line{run: run, at: time.Now(), Event: ev})
-			p.mu.Unlock()
-			select {
-			case p.signal <- struct{}{}:
-			default:
-			}
-		}
-	}()
-	go func() {
-		<-p.eof // Wait closes the pipe: read everything first
-		p.err = cmd.Wait()
+		<-p.Done()
+		p.err = p.Err()
 		close(p.exited)
 	}()
-	t.Cleanup(func() {
-		p.kill()
-		select {
-		case <-p.exited:
-		case <-time.After(10 * time.Second):
-			t.Errorf("mailbell (pid %d) did not exit", cmd.Process.Pid)
-		}
-	})
 	return p
+}
+
+// line records one line of stdout.
+func (p *proc) line(b []byte) {
+	var ev control.Event
+	if err := json.Unmarshal(b, &ev); err != nil {
+		p.mu.Lock()
+		p.bad = append(p.bad, string(b))
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Lock()
+	p.lines = append(p.lines, line{run: p.run, at: time.Now(), Event: ev})
+	p.mu.Unlock()
+	select {
+	case p.signal <- struct{}{}:
+	default:
+	}
 }
 
 // kill sends SIGKILL to the process group (the binary and any password
 // command it runs).
-func (p *proc) kill() { _ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) }
+func (p *proc) kill() { p.Kill() }
 
 // wait waits for the process to exit and its stdout to be read.
 func (p *proc) wait(t *testing.T, d time.Duration) {
@@ -158,7 +112,7 @@ func (p *proc) wait(t *testing.T, d time.Duration) {
 	case <-p.exited:
 	case <-time.After(d):
 		p.kill()
-		t.Fatalf("mailbell (pid %d) did not exit within %s; stderr:\n%s", p.cmd.Process.Pid, d, tail(p.stderr.String(), 30))
+		t.Fatalf("mailbell (pid %d) did not exit within %s; stderr:\n%s", p.PID(), d, tail(p.stderr.String(), 30))
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"mailbell/internal/testenv/proctest"
 )
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.
@@ -31,13 +33,7 @@ func (s *syncBuffer) String() string {
 }
 
 // tail is the last n lines of s.
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
+var tail = proctest.Tail
 
 var (
 	exitMu    sync.Mutex

@@ -1,7 +1,6 @@
 package peers
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"mailbell/internal/testenv/proctest"
 )
 
 // quiet is the logger of in-process code: the benchmarks' output is tables.
@@ -27,9 +28,7 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
-	if buildDir != "" {
-		_ = os.RemoveAll(buildDir)
-	}
+	proctest.RemoveBinary()
 	os.Exit(code)
 }
 
@@ -184,64 +183,10 @@ func printf(format string, args ...any) { fmt.Printf(format, args...) }
 
 // ---- the binary ----
 
-var (
-	buildOnce sync.Once
-	buildDir  string
-	buildBin  string
-	buildErr  error
-)
-
 // mailbellBinary builds the mailbell command once per run.
 func mailbellBinary(tb testing.TB) string {
 	tb.Helper()
-	buildOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		if buildDir, buildErr = os.MkdirTemp("", "mailbell-peers-bin-"); buildErr != nil {
-			return
-		}
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
-		}
-		bin := filepath.Join(buildDir, "mailbell")
-		start := time.Now()
-		cmd := exec.Command(goBin, "build", "-o", bin, "mailbell")
-		cmd.Dir = root
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			buildErr = fmt.Errorf("go build mailbell: %w\n%s", err, out.String())
-			return
-		}
-		buildBin = bin
-		printf("peers: built %s in %s\n", bin, time.Since(start).Round(time.Millisecond))
-	})
-	if buildErr != nil {
-		tb.Fatal(buildErr)
-	}
-	return buildBin
-}
-
-// moduleRoot is the folder holding go.mod, found upwards from the package.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above %s", dir)
-		}
-		dir = parent
-	}
+	return proctest.Binary(tb)
 }
 
 // packageDir is this package's folder (the tests run in it).

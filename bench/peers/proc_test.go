@@ -1,19 +1,17 @@
 package peers
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"mailbell/internal/testenv/proctest"
 )
 
 // ---- /proc ----
@@ -98,23 +96,8 @@ func statusKB(status []byte, key string) int64 {
 	return 0
 }
 
-// children lists the pids whose parent is pid.
-func children(pid int) []int {
-	var out []int
-	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
-	for _, t := range tasks {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
-		if err != nil {
-			continue
-		}
-		for _, f := range strings.Fields(string(data)) {
-			if n, err := strconv.Atoi(f); err == nil {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
-}
+// children lists the live processes whose parent is pid.
+var children = proctest.Children
 
 // usage is the difference of two samples of the same process.
 type usage struct {
@@ -164,14 +147,12 @@ type event struct {
 	Error   string `json:"error"`
 }
 
-// mailbellProc is a running mailbell binary. Its stdout lines are stamped as
-// they are read; stderr goes to a log file.
+// mailbellProc is a running mailbell binary (proctest.Proc). Its stdout
+// lines are stamped as they are read; stderr goes to a log file.
 type mailbellProc struct {
+	*proctest.Proc
 	name    string
-	cmd     *exec.Cmd
 	logPath string
-	done    chan struct{}
-	waitErr error
 
 	mu      sync.Mutex
 	events  []stampedEvent
@@ -188,91 +169,42 @@ type stampedEvent struct {
 // receives name.log (stderr).
 func startMailbell(tb testing.TB, name, bin string, env []string, logDir string, args ...string) *mailbellProc {
 	tb.Helper()
-	p := &mailbellProc{name: name, logPath: filepath.Join(logDir, name+".log"), done: make(chan struct{}), changed: make(chan struct{})}
+	p := &mailbellProc{name: name, logPath: filepath.Join(logDir, name+".log"), changed: make(chan struct{})}
 	logf, err := os.Create(p.logPath)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer logf.Close()
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = env
-	p.cmd.Stderr = logf
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	stdout, err := p.cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		tb.Fatalf("%s: %v", name, err)
-	}
-	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		p.read(stdout)
-	}()
-	go func() {
-		<-readDone
-		p.waitErr = p.cmd.Wait()
-		close(p.done)
-	}()
-	tb.Cleanup(func() { p.stop() })
+	p.Proc = proctest.Start(tb, name, bin, proctest.Options{Env: env, Stderr: logf, Lines: p.line,
+		Grace: 5 * time.Second, KillWithParent: true}, args...)
 	return p
 }
 
-func (p *mailbellProc) read(r io.Reader) {
-	br := bufio.NewReaderSize(r, 64*1024)
-	for {
-		line, err := br.ReadString('\n')
-		at := time.Now()
-		if len(line) > 0 {
-			var ev event
-			if json.Unmarshal([]byte(line), &ev) == nil {
-				p.mu.Lock()
-				p.events = append(p.events, stampedEvent{at, ev})
-				if ev.Event == "new_mail" {
-					p.newMail++
-				}
-				close(p.changed)
-				p.changed = make(chan struct{})
-				p.mu.Unlock()
-			}
-		}
-		if err != nil {
-			return
-		}
+// line records one line of stdout.
+func (p *mailbellProc) line(b []byte) {
+	at := time.Now()
+	var ev event
+	if json.Unmarshal(b, &ev) != nil {
+		return
 	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.events = append(p.events, stampedEvent{at, ev})
+	if ev.Event == "new_mail" {
+		p.newMail++
+	}
+	close(p.changed)
+	p.changed = make(chan struct{})
 }
 
 // pid is the process id.
-func (p *mailbellProc) pid() int { return p.cmd.Process.Pid }
+func (p *mailbellProc) pid() int { return p.PID() }
 
 // stop sends SIGTERM to the process group, SIGKILL after 5 s, and waits.
-func (p *mailbellProc) stop() error {
-	select {
-	case <-p.done:
-		return nil
-	default:
-	}
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(5 * time.Second):
-	}
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-	<-p.done
-	return fmt.Errorf("%s did not exit on SIGTERM within 5 s", p.name)
-}
+func (p *mailbellProc) stop() error { return p.Stop(5 * time.Second) }
 
 // exited reports whether the process has ended.
-func (p *mailbellProc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
+func (p *mailbellProc) exited() bool { return p.Exited() }
 
 // waitNewMail waits until a new_mail line came for every subject.
 func (p *mailbellProc) waitNewMail(d time.Duration, subjects ...string) error {
@@ -306,8 +238,8 @@ func (p *mailbellProc) waitFor(d time.Duration, what string, cond func(evs []sta
 		}
 		select {
 		case <-ch:
-		case <-p.done:
-			return fmt.Errorf("%s exited (%v) before %s; log:\n%s", p.name, p.waitErr, what, tail(p.logPath, 30))
+		case <-p.Done():
+			return fmt.Errorf("%s exited (%v) before %s; log:\n%s", p.name, p.Err(), what, tail(p.logPath, 30))
 		case <-deadline:
 			return fmt.Errorf("%s: no %s within %s; log:\n%s", p.name, what, d, tail(p.logPath, 30))
 		}
@@ -373,16 +305,13 @@ func (p *mailbellProc) newMailCount() (int, time.Time) {
 	return p.newMail, last
 }
 
+// tail is the last n lines of the file at path.
 func tail(path string, n int) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Sprintf("(%v)", err)
 	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
+	return proctest.Tail(string(data), n)
 }
 
 // ---- config ----

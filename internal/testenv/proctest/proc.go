@@ -88,8 +88,11 @@ func StartCmd(tb testing.TB, name string, cmd *exec.Cmd, o Options) *Proc {
 		close(p.done)
 	}()
 	tb.Cleanup(func() {
-		if err := p.Stop(o.Grace); err != nil && o.Grace > 0 {
+		if err := p.Stop(o.Grace); err != nil {
 			tb.Logf("%v", err)
+		}
+		if !p.Exited() {
+			tb.Errorf("%s (pid %d) did not exit after SIGKILL", name, p.PID())
 		}
 	})
 	return p
