@@ -196,13 +196,12 @@ func TestDovecotWrongPassword(t *testing.T) {
 	if ok != 0 || failed != 1 {
 		t.Fatalf("Dovecot saw %d good and %d failed logins; want 0 and exactly 1", ok, failed)
 	}
-	evs := r.rec.all()
 	if n := r.rec.count(isState(mail.StateBackoff)); n != 0 {
 		t.Fatalf("%d backoffs for a permanent error", n)
 	}
-	last, _ := evs[len(evs)-1].(mail.StateEvent)
-	if last.State != mail.StateStopped || !errors.Is(last.Err, mail.ErrAuth) {
-		t.Fatalf("last event %+v", evs[len(evs)-1])
+	last, isSE := lastEvent(t, r).(mail.StateEvent)
+	if !isSE || last.State != mail.StateStopped || !errors.Is(last.Err, mail.ErrAuth) {
+		t.Fatalf("last event %+v", lastEvent(t, r))
 	}
 }
 

@@ -85,6 +85,18 @@ func (r *recorder) newUIDs() []uint32 {
 	return uids
 }
 
+func isSynced(e mail.Event) bool { _, ok := e.(mail.SyncedEvent); return ok }
+
+// lastEvent is the last event recorded, failing the test when there is none.
+func lastEvent(t *testing.T, r *running) mail.Event {
+	t.Helper()
+	evs := r.rec.all()
+	if len(evs) == 0 {
+		t.Fatal("no event recorded")
+	}
+	return evs[len(evs)-1]
+}
+
 func isState(s mail.State) func(mail.Event) bool {
 	return func(e mail.Event) bool {
 		se, ok := e.(mail.StateEvent)

@@ -138,13 +138,13 @@ func TestWrongPasswordIsPermanent(t *testing.T) {
 	if contains(err.Error(), "wrong") {
 		t.Fatal("the password is in the error")
 	}
-	time.Sleep(200 * time.Millisecond)
+	// Run has returned: no retry can come after this.
 	if n := srv.LoginCount(user); n != 1 {
 		t.Fatalf("want exactly 1 login attempt, got %d", n)
 	}
-	last := r.rec.all()[len(r.rec.all())-1].(mail.StateEvent)
-	if last.State != mail.StateStopped || !errors.Is(last.Err, mail.ErrAuth) {
-		t.Fatalf("last state %+v", last)
+	last, ok := lastEvent(t, r).(mail.StateEvent)
+	if !ok || last.State != mail.StateStopped || !errors.Is(last.Err, mail.ErrAuth) {
+		t.Fatalf("last event %+v", lastEvent(t, r))
 	}
 }
 
@@ -187,7 +187,10 @@ func TestFirstRunTakesBaseline(t *testing.T) {
 	from := len(r.rec.all())
 	appendN(t, srv, 1, "fresh")
 	i := r.rec.waitFor(t, from, 5*time.Second, "new mail", isNewMail("fresh 0"))
-	nm := r.rec.all()[i].(mail.NewMailEvent)
+	nm := r.rec.all()[i].(mail.NewMailEvent) // isNewMail matched: the type is sure
+	if len(nm.Messages) != 1 || len(nm.Messages[0].From) != 1 {
+		t.Fatalf("new mail %+v", nm)
+	}
 	m := nm.Messages[0]
 	if m.From[0].Addr != "bob@example.com" || m.From[0].Name != "Bob" || m.Seen || nm.Position.LastUID != m.UID {
 		t.Fatalf("message %+v pos %+v", m, nm.Position)
@@ -219,8 +222,9 @@ func TestNothingNewAnnouncesNothing(t *testing.T) {
 	pos := mail.Position{UIDValidity: st.UIDValidity, LastUID: uint32(uids[4])}
 	r := start(t, accountFor(srv, mail.SecurityPlain), "INBOX", pos, fast())
 	r.rec.waitFor(t, 0, 5*time.Second, "idle", isState(mail.StateIdle))
+	from := len(r.rec.all())
 	r.w.CheckNow()
-	time.Sleep(300 * time.Millisecond)
+	r.rec.waitFor(t, from, 5*time.Second, "the sync asked for", isSynced)
 	if got := r.rec.newUIDs(); len(got) != 0 {
 		t.Fatalf("announced %v", got)
 	}
@@ -259,8 +263,9 @@ func TestIdlePushAndExpungeThenExists(t *testing.T) {
 		t.Fatal(err)
 	}
 	appendN(t, srv, 1, "replacement")
-	r.rec.waitFor(t, from, 5*time.Second, "the message after an expunge", isNewMail("replacement 0"))
-	time.Sleep(100 * time.Millisecond)
+	i := r.rec.waitFor(t, from, 5*time.Second, "the message after an expunge", isNewMail("replacement 0"))
+	// The catch-up that announced it recounts before it reports the sync.
+	r.rec.waitFor(t, i, 5*time.Second, "the sync after the fetch", isSynced)
 	var last mail.CountsEvent
 	for _, e := range r.rec.all() {
 		if c, ok := e.(mail.CountsEvent); ok {
@@ -294,17 +299,11 @@ func TestUnseenFollowsOtherClients(t *testing.T) {
 	srv := startServer(t, imaptest.Config{Mode: imaptest.Plain})
 	uids := appendN(t, srv, 4, "m")
 	r := start(t, accountFor(srv, mail.SecurityPlain), "INBOX", mail.Position{}, fast())
-	counts := func(total, unseen int) func(mail.Event) bool {
-		return func(e mail.Event) bool {
-			c, ok := e.(mail.CountsEvent)
-			return ok && c.Total == total && c.Unseen == unseen
-		}
-	}
 	r.rec.waitFor(t, 0, 5*time.Second, "4 unseen", counts(4, 4))
-	// imapmemserver only pushes updates queued while IDLE runs (Dovecot
-	// also flushes those queued before): change the flags once IDLE is up.
+	// Change the flags once IDLE is up: StateIdle comes after the server's
+	// "+ idling", and the test server's IDLE starts with a poll, so an
+	// update made from now on is pushed.
 	r.rec.waitFor(t, 0, 5*time.Second, "idle", isState(mail.StateIdle))
-	time.Sleep(50 * time.Millisecond)
 	from := len(r.rec.all())
 	if err := srv.AddFlags(user, "INBOX", uids[1], imap.FlagSeen); err != nil {
 		t.Fatal(err)
@@ -323,7 +322,7 @@ func TestCancelReturnsPromptly(t *testing.T) {
 	if d := time.Since(begin); d > 2*time.Second {
 		t.Fatalf("Run took %s to return", d)
 	}
-	if last := r.rec.all()[len(r.rec.all())-1]; !isState(mail.StateStopped)(last) {
+	if last := lastEvent(t, r); !isState(mail.StateStopped)(last) {
 		t.Fatalf("last event %+v", last)
 	}
 }
@@ -406,7 +405,10 @@ func TestCutReconnectsWithBackoffAndLosesNothing(t *testing.T) {
 		t.Fatalf("backoff event %+v", be)
 	}
 	appendN(t, srv, 2, "while down")
-	time.Sleep(200 * time.Millisecond) // a few refused attempts
+	r.rec.waitFor(t, i+1, 5*time.Second, "a refused reconnect", func(e mail.Event) bool {
+		se, ok := e.(mail.StateEvent)
+		return ok && se.State == mail.StateBackoff && se.Attempt >= 2
+	})
 	proxy.Refuse(false)
 	r.rec.waitFor(t, from, 10*time.Second, "mail from while down", isNewMail("while down 1"))
 	if got := r.rec.newUIDs(); len(got) != 2 {
@@ -462,14 +464,41 @@ func contains(s, sub string) bool {
 
 // tracer collects the protocol trace.
 type tracer struct {
-	mu    sync.Mutex
-	lines []string
+	mu     sync.Mutex
+	lines  []string
+	signal chan struct{} // poked after each line
 }
+
+func newTracer() *tracer { return &tracer{signal: make(chan struct{}, 1)} }
 
 func (tr *tracer) add(l string) {
 	tr.mu.Lock()
 	tr.lines = append(tr.lines, l)
 	tr.mu.Unlock()
+	select {
+	case tr.signal <- struct{}{}:
+	default:
+	}
+}
+
+// tail is a copy of the last n lines, for a failure message.
+func (tr *tracer) tail(n int) []string {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	return append([]string(nil), tr.lines[max(0, len(tr.lines)-n):]...)
+}
+
+// waitCount waits up to d until at least n lines hold substr.
+func (tr *tracer) waitCount(t *testing.T, substr string, n int, d time.Duration) {
+	t.Helper()
+	deadline := time.After(d)
+	for tr.count(substr) < n {
+		select {
+		case <-tr.signal:
+		case <-deadline:
+			t.Fatalf("%q in %d trace lines within %s, want %d; last lines: %q", substr, tr.count(substr), d, n, tr.tail(8))
+		}
+	}
 }
 
 func (tr *tracer) count(substr string) int {
@@ -486,19 +515,16 @@ func (tr *tracer) count(substr string) int {
 
 func TestIdleIsRefreshed(t *testing.T) {
 	srv := startServer(t, imaptest.Config{Mode: imaptest.Plain})
-	tr := &tracer{}
+	tr := newTracer()
 	opts := fast()
 	opts.IdleRefresh = 150 * time.Millisecond
 	opts.Trace = tr.add
 	r := start(t, accountFor(srv, mail.SecurityPlain), "INBOX", mail.Position{}, opts)
 	r.rec.waitFor(t, 0, 5*time.Second, "idle", isState(mail.StateIdle))
-	time.Sleep(800 * time.Millisecond)
-	if n := tr.count(" IDLE"); n < 3 {
-		t.Fatalf("IDLE issued %d times in 800 ms with a 150 ms refresh", n)
-	}
-	if n := tr.count("DONE"); n < 2 {
-		t.Fatalf("DONE sent %d times", n)
-	}
+	begin := time.Now()
+	tr.waitCount(t, " IDLE", 3, 5*time.Second)
+	tr.waitCount(t, "DONE", 2, 5*time.Second)
+	t.Logf("3 IDLEs after %s with a %s refresh", time.Since(begin).Round(time.Millisecond), opts.IdleRefresh)
 	// Refreshing IDLE is not a state change.
 	idles := 0
 	for _, e := range r.rec.all() {
@@ -513,21 +539,21 @@ func TestIdleIsRefreshed(t *testing.T) {
 
 func TestCancelSaysDoneAndLogout(t *testing.T) {
 	srv := startServer(t, imaptest.Config{Mode: imaptest.Plain})
-	tr := &tracer{}
+	tr := newTracer()
 	opts := fast()
 	opts.Trace = tr.add
 	r := start(t, accountFor(srv, mail.SecurityPlain), "INBOX", mail.Position{}, opts)
 	r.rec.waitFor(t, 0, 5*time.Second, "idle", isState(mail.StateIdle))
 	r.stop(t)
 	if tr.count("DONE") != 1 || tr.count("LOGOUT") < 1 || tr.count("BYE") < 1 {
-		t.Fatalf("trace on cancel: %q", tr.lines[max(0, len(tr.lines)-6):])
+		t.Fatalf("trace on cancel: %q", tr.tail(6))
 	}
 }
 
 func TestTraceRedactsPassword(t *testing.T) {
 	for _, mode := range []imaptest.Mode{imaptest.Plain, imaptest.TLS} {
 		srv := startServer(t, imaptest.Config{Mode: mode})
-		tr := &tracer{}
+		tr := newTracer()
 		opts := fast()
 		opts.Trace = tr.add
 		sec := mail.SecurityPlain
