@@ -266,7 +266,9 @@ func (s *search) progress(p Progress) {
 // the overall bound.
 func (s *search) stopped(ctx context.Context) error {
 	if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-		return fmt.Errorf("discovery for %s stopped after %s: %w", s.addr.domain, s.opts.Timeout, context.DeadlineExceeded)
+		// The bound may be ours (Options.Timeout) or a shorter one of the
+		// caller's: say neither number.
+		return fmt.Errorf("discovery for %s ran out of time: %w", s.addr.domain, context.DeadlineExceeded)
 	}
 	return fmt.Errorf("discovery for %s: %w", s.addr.domain, ctx.Err())
 }
