@@ -2,6 +2,7 @@ package wake
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -84,6 +85,7 @@ func startFake(t *testing.T, opts Options) (*Watcher, *fakeClock) {
 	t.Helper()
 	fc := newFakeClock(t)
 	opts.Clock, opts.NoBus = fc, true
+	opts.Logger = slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithCancel(context.Background())
 	w := Start(ctx, opts)
 	t.Cleanup(func() {
@@ -159,6 +161,7 @@ func startLoop(t *testing.T, opts Options) (*Watcher, *fakeClock, chan *dbus.Sig
 	fc := newFakeClock(t)
 	handled := make(chan Signal, 64)
 	opts.Clock = fc
+	opts.Logger = slog.New(slog.DiscardHandler)
 	opts.OnSignal = func(s Signal) { handled <- s }
 	w := newWatcher(opts)
 	sigs := make(chan *dbus.Signal)
