@@ -237,8 +237,7 @@ func (s *session) guardSilence(d, total time.Duration) (stop func()) {
 	start := time.Now()
 	var mu sync.Mutex
 	var t *time.Timer
-	var check func()
-	check = func() {
+	check := func() {
 		quiet := min(time.Since(start), s.conn.silentFor())
 		if left := total - time.Since(start); quiet < d && left > 0 {
 			mu.Lock()
