@@ -134,10 +134,6 @@ const (
 	// the reply's Value (ok) or Error (not ok) says the result in words. A
 	// window that gives up on a test drops its late reply.
 	CmdTestAccount = "test_account"
-
-	// Deprecated: served by nothing any more; gone with the window's move
-	// to the intents above.
-	CmdSecretGet, CmdSecretSet, CmdSecretDelete = "secret_get", "secret_set", "secret_delete"
 )
 
 const (

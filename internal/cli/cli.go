@@ -29,10 +29,7 @@ import (
 )
 
 // Environment passed from the background process to its window process.
-const (
-	envSocket = "MAILBELL_SOCKET"
-	envDemo   = "MAILBELL_DEMO"
-)
+const envSocket = "MAILBELL_SOCKET"
 
 type options struct {
 	configDir string
@@ -178,6 +175,9 @@ func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io
 		Demo:            o.demo,
 		Quit:            cancel,
 	}
+	if !o.demo { // the demo touches nothing of the user's: no login entry
+		opts.Autostart = autostartAdapter{}
+	}
 	if o.debug {
 		opts.Mail.Trace = func(line string) { log.Debug("imap", "line", line) }
 	}
@@ -268,7 +268,7 @@ func jsonLines(w io.Writer) func(control.Event) {
 }
 
 // spawner starts the window process with the core's config folder and
-// socket. In the demo it also tells it to take secrets from the core.
+// socket.
 func spawner(dir, sock string, o options, log *slog.Logger) func(view, message string) error {
 	var (
 		mu      sync.Mutex
@@ -302,9 +302,6 @@ func spawner(dir, sock string, o options, log *slog.Logger) func(view, message s
 		}
 		cmd := exec.Command(exe, args...)
 		cmd.Env = append(os.Environ(), envSocket+"="+sock, config.EnvDir+"="+dir)
-		if o.demo {
-			cmd.Env = append(cmd.Env, envDemo+"=1")
-		}
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("starting the window: %w", err)

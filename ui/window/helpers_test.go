@@ -1,6 +1,8 @@
 package window
 
 import (
+	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"sync"
@@ -12,17 +14,31 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"mailbell/app"
 	"mailbell/app/control"
 	"mailbell/app/view"
 )
 
 // fakeBackend stands in for control.Client and records the commands sent.
+// Requests (the settings) go to a real core when the test gives one
+// (harness.withCore).
 type fakeBackend struct {
 	snaps chan view.Snapshot
 	shows chan control.Event
 
 	mu   sync.Mutex
 	cmds []control.Command
+	core *app.Core
+}
+
+func (b *fakeBackend) Request(ctx context.Context, cmd control.Command) (control.Event, error) {
+	b.mu.Lock()
+	core := b.core
+	b.mu.Unlock()
+	if core == nil {
+		return control.Event{}, errors.New("no core in this test")
+	}
+	return core.Request(ctx, cmd)
 }
 
 func newFakeBackend() *fakeBackend {
@@ -266,4 +282,29 @@ func mustNotText(t *testing.T, all []string, want string) {
 	if hasText(all, want) {
 		t.Errorf("%q on screen, should not be; texts: %q", want, all)
 	}
+}
+
+// withCore runs a core with opts for the window's settings requests and
+// returns it; it stops with the test.
+func (h *harness) withCore(opts app.Options) *app.Core {
+	h.t.Helper()
+	core, err := app.New(opts)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { core.Run(ctx); close(done) }()
+	h.t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			h.t.Error("core did not stop")
+		}
+	})
+	h.b.mu.Lock()
+	h.b.core = core
+	h.b.mu.Unlock()
+	return core
 }

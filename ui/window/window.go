@@ -3,14 +3,15 @@
 // (Backend); it exits when its last window closes.
 //
 // Threading: every widget is touched on Fyne's UI goroutine only. Snapshots,
-// show requests, timers and the results of slow work (connection tests,
-// saving config.json and the keyring) arrive on other goroutines and are
-// handed over with fyne.Do. Nothing on the UI goroutine waits on the
-// network, the keyring or the disk.
+// show requests, timers and the answers of the core (settings saved, a
+// connection tested) arrive on other goroutines and are handed over with
+// fyne.Do. Nothing on the UI goroutine waits on the socket.
+//
+// The window process never writes config.json nor touches the keyring: it
+// asks the core, their only owner (ui/settings).
 package window
 
 import (
-	"context"
 	"log/slog"
 	"sync"
 	"time"
@@ -19,8 +20,7 @@ import (
 
 	"mailbell/app/control"
 	"mailbell/app/view"
-	"mailbell/mail"
-	"mailbell/platform/secrets"
+	"mailbell/ui/settings"
 )
 
 // Backend is the window process's link to the core (control.Client).
@@ -32,40 +32,21 @@ type Backend interface {
 	Shows() <-chan control.Event
 	// Send sends a command to the core.
 	Send(cmd control.Command) error
+	// Request sends a command and waits for its reply (the settings).
+	settings.Backend
 }
 
 // The control socket's client is the Backend the window process uses.
 var _ Backend = (*control.Client)(nil)
 
-// Autostart turns "start at login" on and off (platform/autostart).
-type Autostart interface {
-	Supported() bool
-	Enabled() (bool, error)
-	Enable() error
-	Disable() error
-}
-
-// ProbeFunc is mail.Probe's shape: "Test connection".
-type ProbeFunc func(ctx context.Context, a mail.Account, folder string, opts mail.Options) (mail.FolderInfo, error)
-
-// Deps are what the settings window needs besides the core.
+// Deps are what the windows need besides the core.
 type Deps struct {
-	ConfigDir string        // where config.json lives
-	Secrets   secrets.Store // the keyring (or the demo's store)
-	Probe     ProbeFunc     // nil: mail.Probe
-	Autostart Autostart     // nil: start at login shown as not supported
-	// PasswordCommand runs an account's password_command for "Test
-	// connection" (nil: secrets.CommandFromString).
-	PasswordCommand func(ctx context.Context, cmdline string) (string, error)
-	Logger          *slog.Logger
-	Now             func() time.Time // nil: time.Now
+	// ConfigDir is the config folder, for words only: the window reads and
+	// writes nothing there (the core owns config.json).
+	ConfigDir string
+	Logger    *slog.Logger
+	Now       func() time.Time // nil: time.Now
 }
-
-// Timeouts of work done off the UI goroutine (variables for the tests).
-var (
-	probeTimeout  = 20 * time.Second
-	secretTimeout = 10 * time.Second
-)
 
 // UI owns the windows of the window process.
 type UI struct {
@@ -85,7 +66,7 @@ type UI struct {
 	stop     chan struct{} // closed by Stop: the command sender drains and ends
 	stopOnce sync.Once
 	wg       sync.WaitGroup
-	work     sync.WaitGroup // saves in flight: Stop waits for them
+	work     sync.WaitGroup // requests to the core in flight: Stop waits for them
 
 	// latest snapshot not yet applied; guarded by mu
 	mu      sync.Mutex
@@ -122,18 +103,6 @@ func Start(a fyne.App, b Backend, deps Deps, initial control.Event) *UI {
 }
 
 func newUI(a fyne.App, b Backend, deps Deps, do func(func())) *UI {
-	if deps.Probe == nil {
-		deps.Probe = mail.Probe
-	}
-	if deps.PasswordCommand == nil {
-		deps.PasswordCommand = func(ctx context.Context, cmdline string) (string, error) {
-			c, err := secrets.CommandFromString(cmdline)
-			if err != nil {
-				return "", err
-			}
-			return c.Get(ctx, "")
-		}
-	}
 	if deps.Logger == nil {
 		deps.Logger = slog.Default()
 	}
