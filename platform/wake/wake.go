@@ -251,6 +251,9 @@ func (w *Watcher) loop(ctx context.Context, ticker Ticker, det *jumpDetector, si
 			w.emit(&sig, Event{Source: SourceClock, At: now, Slept: jump})
 		case s, ok := <-signals:
 			if !ok {
+				if ctx.Err() != nil {
+					return // our own shutdown closed the connection
+				}
 				w.log.Warn("wake: lost the system bus; noticing suspend by the clock only")
 				signals = nil
 				w.setSources(SourceClock)
