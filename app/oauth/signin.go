@@ -28,11 +28,14 @@ type SignInOptions struct {
 	// provider's page starts with the right account.
 	Address string
 	// OpenBrowser opens the sign-in URL (xdg-open, Fyne's OpenURL, the
-	// BROWSER of a test). nil or a failure is not fatal: the URL is shown
-	// through ShowURL for the person to open by hand.
+	// BROWSER of a test); SignInBrowser calls it on a goroutine of its own.
+	// nil or a failure is not fatal: the URL is shown through ShowURL for
+	// the person to open by hand.
 	OpenBrowser func(url string) error
-	// ShowURL, when set, is called once with the sign-in URL after
-	// OpenBrowser was tried, and that attempt's error (nil when opened).
+	// ShowURL, when set, is called once (on the opener's goroutine) with
+	// the sign-in URL after OpenBrowser returned, and its error (nil when
+	// opened). A window shows the URL to copy; widget updates go through
+	// fyne.Do.
 	ShowURL func(url string, openErr error)
 	// Timeout is how long to wait for the browser (default 5 min).
 	Timeout time.Duration
@@ -184,7 +187,7 @@ func (s *BrowserSignIn) Wait(ctx context.Context) (Result, error) {
 		a.reply <- pg
 		return res, err
 	case <-timer.C:
-		return Result{}, fmt.Errorf("%w: no answer from the browser within %s; start the sign-in again", ErrSignInTimeout, s.opts.Timeout.Round(time.Second))
+		return Result{}, fmt.Errorf("%w: no answer from the browser within %s; start the sign-in again", ErrSignInTimeout, roundDur(s.opts.Timeout))
 	case <-ctx.Done():
 		return Result{}, fmt.Errorf("sign-in cancelled: %w", ctx.Err())
 	}
@@ -264,16 +267,27 @@ func SignInBrowser(ctx context.Context, p Provider, opts SignInOptions) (Result,
 	if err != nil {
 		return Result{}, err
 	}
-	var openErr error
-	if opts.OpenBrowser != nil {
-		if openErr = opts.OpenBrowser(s.URL()); openErr != nil {
-			s.log.Warn("oauth2: could not open the browser; the sign-in URL is shown to open by hand", "error", openErr)
+	// The opener runs on its own: a test browser (or a BROWSER that does
+	// not return at once) follows the redirect to our listener, which
+	// Wait must already be serving.
+	go func() {
+		openErr := errors.New("no browser to open")
+		if opts.OpenBrowser != nil {
+			if openErr = opts.OpenBrowser(s.URL()); openErr != nil {
+				s.log.Warn("oauth2: could not open the browser; the sign-in URL is shown to open by hand", "error", openErr)
+			}
 		}
-	} else {
-		openErr = errors.New("no browser to open")
-	}
-	if opts.ShowURL != nil {
-		opts.ShowURL(s.URL(), openErr)
-	}
+		if opts.ShowURL != nil {
+			opts.ShowURL(s.URL(), openErr)
+		}
+	}()
 	return s.Wait(ctx)
+}
+
+// roundDur prints a duration without its sub-second noise.
+func roundDur(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d
 }

@@ -63,12 +63,16 @@ func SignInTerminal(ctx context.Context, w io.Writer, p Provider, store RefreshS
 		fmt.Fprintf(w, "To sign in %s with %s, open this address in a browser:\n\n    %s\n\n", who, p.Kind.Name(), s.URL())
 		fmt.Fprintf(w, "The browser comes back to %s on this machine.\n", s.RedirectURL())
 		fmt.Fprintf(w, "If the browser runs on another machine, forward the port first, from that machine:\n    ssh -L %d:127.0.0.1:%d THIS_HOST\n", s.Port(), s.Port())
+		fmt.Fprintf(w, "Waiting for the browser (up to %s)…\n", roundDur(s.opts.Timeout))
 		if opts.OpenBrowser != nil {
-			if oerr := opts.OpenBrowser(s.URL()); oerr != nil {
-				fmt.Fprintf(w, "(Could not open a browser here: %v)\n", oerr)
-			}
+			// On its own goroutine: the browser comes back to Wait.
+			url := s.URL()
+			go func() {
+				if oerr := opts.OpenBrowser(url); oerr != nil {
+					slogOr(opts.Logger).Info("oauth2: no browser opened; open the printed address by hand", "error", oerr)
+				}
+			}()
 		}
-		fmt.Fprintf(w, "Waiting for the browser (up to %s)…\n", s.opts.Timeout.Round(time.Second))
 		res, err = s.Wait(ctx)
 	}
 	if err != nil {
@@ -83,4 +87,11 @@ func SignInTerminal(ctx context.Context, w io.Writer, p Provider, store RefreshS
 		fmt.Fprintf(w, "Signed in. The sign-in is saved; Mailbell uses it from now on.\n")
 	}
 	return res, nil
+}
+
+func slogOr(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.Default()
+	}
+	return l
 }
