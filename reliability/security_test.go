@@ -45,7 +45,7 @@ func (c *coreT) stoppedWith(account string) (msg, kind string) {
 	c.t.Helper()
 	c.wait(15*time.Second, account+" stopped", func() bool {
 		f, ok := c.folderView(account, "INBOX")
-		return ok && f.State == string(mail.StateStopped)
+		return ok && f.State == view.StateStopped
 	})
 	f, _ := c.folderView(account, "INBOX")
 	return f.Error, f.ErrorKind
@@ -172,7 +172,7 @@ func TestSTARTTLSRefusedBeforePassword(t *testing.T) {
 			c := startCore(t, dir, memStore(map[string]string{"s": pw}), testMail())
 			c.wait(10*time.Second, "an error", func() bool {
 				f, _ := c.folderView("s", "INBOX")
-				return f.State == string(mail.StateStopped) || f.State == string(mail.StateBackoff)
+				return f.State == view.StateStopped || f.State == view.StateBackoff
 			})
 			time.Sleep(300 * time.Millisecond)
 			f, _ := c.folderView("s", "INBOX")
@@ -258,7 +258,7 @@ func TestPlainToNonLoopbackRefused(t *testing.T) {
 				if !strings.Contains(cfgErr, tc.host) || !strings.Contains(cfgErr, "plain") {
 					t.Errorf("config error does not explain the refusal: %q", cfgErr)
 				}
-			case f.State == string(mail.StateStopped) && f.ErrorKind == view.ErrorTLS:
+			case f.State == view.StateStopped && f.ErrorKind == view.ErrorTLS:
 			default:
 				t.Errorf("plain to %s: state %q kind %q error %q; want it refused", tc.host, f.State, f.ErrorKind, f.Error)
 			}

@@ -20,6 +20,7 @@ import (
 
 	"mailbell/app"
 	"mailbell/app/control"
+	"mailbell/app/view"
 	"mailbell/internal/testenv/desktoptest"
 	"mailbell/internal/testenv/dovecottest"
 	"mailbell/internal/testenv/faultproxy"
@@ -243,8 +244,8 @@ func waitCoreIdle(sock string, n int, d time.Duration) error {
 			var states []string
 			for _, a := range s.Accounts {
 				for _, f := range a.Folders {
-					states = append(states, a.ID+":"+f.State)
-					if f.State == "idle" {
+					states = append(states, a.ID+":"+string(f.State))
+					if f.State == view.StateIdle {
 						idle++
 					}
 				}
@@ -290,7 +291,7 @@ func goroutinesPerFolder(tb testing.TB, srv *dovecottest.Server) (perFolder floa
 			idle := 0
 			for _, a := range core.Snapshot().Accounts {
 				for _, f := range a.Folders {
-					if f.State == "idle" {
+					if f.State == view.StateIdle {
 						idle++
 					}
 				}
