@@ -60,7 +60,7 @@ func SignInDevice(ctx context.Context, p Provider, opts DeviceOptions) (Result, 
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, client)
 	da, err := cfg.DeviceAuth(ctx)
 	if err != nil {
-		return Result{}, classify(err, ErrCodeRefused)
+		return Result{}, classify(err, ErrCodeRefused, p.ClientSecret)
 	}
 	opts.Show(DeviceCode{UserCode: da.UserCode, VerificationURI: da.VerificationURI,
 		VerificationURIComplete: da.VerificationURIComplete, Expiry: da.Expiry})
@@ -76,7 +76,7 @@ func SignInDevice(ctx context.Context, p Provider, opts DeviceOptions) (Result, 
 		if errors.Is(err, context.DeadlineExceeded) {
 			return Result{}, fmt.Errorf("%w: the code expired before the sign-in finished; start again", ErrSignInTimeout)
 		}
-		return Result{}, classify(err, ErrCodeRefused, da.DeviceCode)
+		return Result{}, classify(err, ErrCodeRefused, da.DeviceCode, p.ClientSecret)
 	}
 	if tok.RefreshToken == "" {
 		return Result{}, ErrNoRefreshToken

@@ -237,7 +237,7 @@ func (m *Manager) refreshOnce(ctx context.Context) (*oauth2.Token, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, m.opts.HTTPClient)
 	tok, err := m.cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: rt}).Token()
 	if err != nil {
-		err = classify(err, ErrSignInExpired, rt)
+		err = classify(err, ErrSignInExpired, rt, m.cfg.ClientSecret)
 		if errors.Is(err, ErrSignInExpired) {
 			m.mu.Lock()
 			m.dead, m.deadErr = rt, err

@@ -293,3 +293,18 @@ func TestManagerSignedIn(t *testing.T) {
 		t.Fatalf("SignedIn(nil) = %v", err)
 	}
 }
+
+// A client the provider refuses (a disabled or mistyped client ID) is a
+// configuration problem: permanent, and it says where to look.
+func TestManagerClientRefused(t *testing.T) {
+	t.Parallel()
+	o := oauth2test.StartT(t, oauth2test.Options{})
+	store := &memStore{token: signIn(t, o).Token.RefreshToken}
+	p := testProvider(o)
+	p.ClientSecret = "not-the-secret"
+	_, err := NewManager(p, ManagerOptions{Store: store}).Credential(ctxT(t, 10*time.Second))
+	if !errors.Is(err, ErrClientRefused) || !errors.Is(err, mail.ErrConfig) || !mail.IsPermanent(err) || !strings.Contains(err.Error(), "client_id") {
+		t.Fatalf("err = %v, want a permanent ErrClientRefused", err)
+	}
+	assertNoSecret(t, "error", err.Error(), "not-the-secret")
+}

@@ -217,7 +217,7 @@ func (s *BrowserSignIn) finish(ctx context.Context, a answer) (Result, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, s.opts.HTTPClient)
 	tok, err := s.cfg.Exchange(ctx, a.code, oauth2.VerifierOption(s.verifier))
 	if err != nil {
-		return Result{}, classify(err, ErrCodeRefused, a.code, s.verifier)
+		return Result{}, classify(err, ErrCodeRefused, a.code, s.verifier, s.cfg.ClientSecret)
 	}
 	if tok.RefreshToken == "" {
 		return Result{}, ErrNoRefreshToken
