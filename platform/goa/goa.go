@@ -171,7 +171,8 @@ func managedObjects(ctx context.Context, conn *dbus.Conn) (map[dbus.ObjectPath]p
 			case de.Name == errServiceUnknown, de.Name == errNameHasNoOwner,
 				strings.HasPrefix(de.Name, errSpawnPrefix),
 				// Something else owns the name: not Online Accounts.
-				de.Name == errUnknownObject, de.Name == errUnknownMethod, de.Name == errUnknownIface:
+				de.Name == errUnknownObject, de.Name == errNoSuchObject,
+				de.Name == errUnknownMethod, de.Name == errUnknownIface:
 				return nil, fmt.Errorf("%w: %w", ErrNoGOA, err)
 			}
 		}
@@ -188,7 +189,7 @@ func callError(goaID, method string, err error) error {
 		switch de.Name {
 		case errGoaNotAuthorized:
 			return fmt.Errorf("online account %s: %w (%s: %w)", goaID, ErrAttentionNeeded, method, err)
-		case errUnknownObject, errUnknownMethod, errUnknownIface:
+		case errUnknownObject, errNoSuchObject, errUnknownMethod, errUnknownIface:
 			// Removed between the listing and the call (gdbus answers
 			// UnknownMethod "Object does not exist at path …").
 			return fmt.Errorf("online account %s: %w (%s: %w)", goaID, ErrAccountGone, method, err)

@@ -2,8 +2,8 @@ package goa
 
 // The D-Bus names of GNOME Online Accounts, as goa-daemon 3.46 exports them
 // (checked against Debian's libgoa-1.0-dev Goa-1.0.gir and by introspecting
-// a running goa-daemon). The names are shared with the test stand-in in
-// internal/testenv/goatest, so a rename here breaks that test too.
+// a running goa-daemon). The test stand-in, internal/testenv/goatest, spells
+// them out on its own, and the real goa-daemon test checks them too.
 const (
 	// BusName is the well-known name goa-daemon owns on the session bus.
 	BusName = "org.gnome.OnlineAccounts"
@@ -27,12 +27,12 @@ const (
 // D-Bus error names goa-daemon answers with (GoaError, registered by
 // libgoa), and the bus's own ones this package tells apart.
 const (
-	errGoaFailed        = "org.freedesktop.Goa.Error.Failed"
 	errGoaNotAuthorized = "org.gnome.OnlineAccounts.Error.NotAuthorized"
 
 	errServiceUnknown = "org.freedesktop.DBus.Error.ServiceUnknown"
 	errNameHasNoOwner = "org.freedesktop.DBus.Error.NameHasNoOwner"
 	errUnknownObject  = "org.freedesktop.DBus.Error.UnknownObject"
+	errNoSuchObject   = "org.freedesktop.DBus.Error.NoSuchObject" // godbus's UnknownObject
 	errUnknownMethod  = "org.freedesktop.DBus.Error.UnknownMethod"
 	errUnknownIface   = "org.freedesktop.DBus.Error.UnknownInterface"
 	errSpawnPrefix    = "org.freedesktop.DBus.Error.Spawn."
