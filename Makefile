@@ -12,7 +12,7 @@ export LANG ?= C.UTF-8
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_PKGS := dovecot-imapd openssl xvfb xauth imagemagick dunst gnome-keyring \
-	libsecret-tools x11-utils dbus dbus-x11 procps libglib2.0-bin
+	libsecret-tools x11-utils dbus dbus-x11 procps libglib2.0-bin gnome-online-accounts
 BENCH_PKGS := mailnag
 
 .PHONY: all build deps bench-deps test test-nocgo vet demo bench soak clean

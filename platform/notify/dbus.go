@@ -217,8 +217,45 @@ func (d *DBusNotifier) parsesMarkup() bool {
 	return false
 }
 
+// SupportsSound reports whether the server plays sounds itself (the
+// "sound" capability); without it the notifier's Player does.
+func (d *DBusNotifier) SupportsSound() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.caps["sound"]
+}
+
+// soundHints adds the sound hints for a server with the "sound" capability
+// and reports whether the notifier must play the sound itself. Caller holds
+// d.mu.
+func (d *DBusNotifier) soundHints(hints map[string]dbus.Variant, s Sound) (playLocally bool) {
+	if !d.caps["sound"] {
+		return !s.IsZero()
+	}
+	switch {
+	case s.File != "":
+		hints["sound-file"] = dbus.MakeVariant(s.File)
+	case s.Name != "":
+		hints["sound-name"] = dbus.MakeVariant(s.Name)
+	default:
+		hints["suppress-sound"] = dbus.MakeVariant(true)
+	}
+	return false
+}
+
 // Notify implements Notifier.
 func (d *DBusNotifier) Notify(n Notification) (uint32, error) {
+	// Registered before the lock so it runs after the unlock: starting a
+	// player is a fork and exec the signal loop need not wait for.
+	playLocally := false
+	shown := false
+	defer func() {
+		if playLocally && shown {
+			if err := d.opts.Player.Play(n.Sound.Name, n.Sound.File); err != nil {
+				d.opts.Logger.Debug("notification sound not played", "err", err)
+			}
+		}
+	}()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 
@@ -248,8 +285,14 @@ func (d *DBusNotifier) Notify(n Notification) (uint32, error) {
 		// URI or a theme name, and servers differ in handling plain paths.
 		hints["image-path"] = dbus.MakeVariant(icon)
 	}
+	playLocally = d.soundHints(hints, n.Sound)
 	expire := int32(-1)
 	switch {
+	case n.Persistent:
+		expire = 0
+		if d.caps["persistence"] {
+			hints["resident"] = dbus.MakeVariant(true)
+		}
 	case n.Timeout < 0:
 		expire = 0
 	case n.Timeout > 0:
@@ -268,6 +311,7 @@ func (d *DBusNotifier) Notify(n Notification) (uint32, error) {
 		return 0, fmt.Errorf("notify: %w", serverError(err))
 	}
 	d.track(id)
+	shown = true
 	return id, nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"mailbell/platform/sound"
 )
 
 // Urgency of a notification. The zero value is Normal.
@@ -65,6 +67,37 @@ type Notification struct {
 	// Timeout: 0 lets the server decide, a negative value asks it never to
 	// expire the notification.
 	Timeout time.Duration
+	// Persistent: the pop-up stays until dismissed. expire_timeout 0 (the
+	// spec's "never", whatever Timeout says), and the resident hint where
+	// the server advertises "persistence".
+	Persistent bool
+	// Sound to play with this notification; the zero value is silence.
+	Sound Sound
+}
+
+// Sound is what a notification sounds like.
+//
+// Where the server advertises the "sound" capability, it plays it: the
+// sound-file hint for File, else sound-name for Name; a notification without
+// a sound gets suppress-sound, so the server does not play its own for each
+// message of a burst. Where the server lacks the capability, the notifier's
+// Options.Player plays it after the notification was shown.
+type Sound struct {
+	// Name is a freedesktop sound theme name such as "message-new-email".
+	Name string
+	// File is an absolute path to a sound file; it wins over Name.
+	File string
+}
+
+// IsZero reports whether s is silence.
+func (s Sound) IsZero() bool { return s.Name == "" && s.File == "" }
+
+// Player plays a sound where the notification server cannot;
+// platform/sound.Player is one.
+type Player interface {
+	// Play starts playing file or, when it is "", the theme sound name,
+	// and returns without waiting for the sound to end.
+	Play(name, file string) error
 }
 
 // ActionEvent reports that the person chose action Key on notification ID.
@@ -123,6 +156,10 @@ type Options struct {
 	DesktopEntry string
 	// Logger for the rare events worth a line; default slog.Default().
 	Logger *slog.Logger
+	// Player plays Notification.Sound where the server has no "sound"
+	// capability; default a platform/sound.Player (canberra-gtk-play,
+	// pw-play or paplay; nothing and one log line without them).
+	Player Player
 }
 
 func (o Options) withDefaults() Options {
@@ -134,6 +171,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Player == nil {
+		o.Player = sound.New(sound.Options{Logger: o.Logger})
 	}
 	return o
 }
