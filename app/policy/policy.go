@@ -1,5 +1,5 @@
 // Package policy decides which notifications new mail becomes: the first
-// message after a quiet spell at once, then what follows within the batch
+// message after a lull at once, then what follows within the batch
 // window together — up to three one by one, more as a single summary — and
 // nothing while paused but one summary on resume.
 //
