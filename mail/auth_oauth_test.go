@@ -445,11 +445,13 @@ func TestOAuthByeAccessTokenExpired(t *testing.T) {
 		t.Fatalf("want transient ErrTokenExpired, got %v", err)
 	}
 	r.rec.waitFor(t, i+1, 10*time.Second, "a second login", isState(mail.StateAuthenticating))
-	mu.Lock()
-	n := calls
-	mu.Unlock()
-	if n < 2 {
-		t.Fatalf("token asked %d times, want a fresh one per login", n)
+	// The state comes before the credential is asked for: wait for the ask.
+	asked := func() int { mu.Lock(); defer mu.Unlock(); return calls }
+	for deadline := time.Now().Add(10 * time.Second); asked() < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("token asked %d times, want a fresh one per login", asked())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 
 	// The same BYE after a password login is not about tokens.

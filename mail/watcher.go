@@ -157,7 +157,7 @@ wait:
 		case <-ctx.Done():
 			break wait
 		case <-s.client.Closed():
-			return false, errors.New("server closed the connection")
+			return false, s.serverClosed()
 		case <-u.exists:
 			poke(u.exists) // handled by catchUp
 			break wait
@@ -214,7 +214,7 @@ func (w *Watcher) pollOnce(ctx context.Context, s *session, u *unilateral) (forc
 	case <-ctx.Done():
 		return false, nil
 	case <-s.client.Closed():
-		return false, errors.New("server closed the connection")
+		return false, s.serverClosed()
 	case <-w.check:
 		forced = true
 	case <-t.C:
