@@ -199,3 +199,53 @@ func noSecretIn(t *testing.T, err error, secrets ...string) {
 		}
 	}
 }
+
+// TestRealDaemonGoogleAccount: the real goa-daemon with a Google account in
+// accounts.conf and no sign-in in the keyring (its token refresh would need
+// the internet). List reads Gmail's IMAP settings from goa-daemon's own
+// Google provider and sees OAuth2; Credential reports that the user must
+// sign in again, from goa-daemon's own NotAuthorized (or its
+// AttentionNeeded flag, should its start-up check have run first).
+func TestRealDaemonGoogleAccount(t *testing.T) {
+	requireDaemon(t)
+	s := session(t, desktoptest.Options{DBus: true, Keyring: true})
+	acct := goatest.OAuth2Account{ID: "account_1700000005_0", Provider: "google", Address: "grace@gmail.com"}
+	if err := goatest.WriteAccounts(s.ConfigHome, acct); err != nil {
+		t.Fatal(err)
+	}
+	d, err := goatest.StartDaemon(s, 10*time.Second)
+	if err != nil {
+		t.Fatalf("StartDaemon: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = d.Stop()
+		if t.Failed() {
+			t.Logf("goa-daemon log:\n%s", d.Log())
+		}
+	})
+	got, err := goa.List(ctx(t))
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	want := goa.Account{
+		ID: acct.ID, ProviderType: "google", ProviderName: "Google", Identity: acct.Address,
+		Address: acct.Address, Host: "imap.gmail.com", Port: 993, Security: goa.SecurityTLS,
+		Username: acct.Address, Auth: goa.AuthOAuth2,
+	}
+	if len(got) == 1 {
+		got[0].AttentionNeeded = false
+	}
+	if !reflect.DeepEqual(got, []goa.Account{want}) {
+		t.Fatalf("List:\n got %+v\nwant %+v", got, []goa.Account{want})
+	}
+	_, err = goa.Credential(ctx(t), acct.ID)
+	if !errors.Is(err, goa.ErrAttentionNeeded) || !goa.NeedsAttention(err) {
+		t.Fatalf("Credential without a sign-in = %v, want ErrAttentionNeeded", err)
+	}
+	t.Logf("Credential without a sign-in: %v", err)
+	// Nothing of this may have gone to the network (there is none here,
+	// but a test must not depend on that).
+	if strings.Contains(d.Log(), "GSocketClient") || strings.Contains(d.Log(), "Resolving") {
+		t.Fatalf("goa-daemon tried to connect somewhere:\n%s", d.Log())
+	}
+}

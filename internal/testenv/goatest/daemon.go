@@ -35,6 +35,11 @@ func DaemonPath() (string, error) {
 	return "", ErrNoDaemon
 }
 
+// Entry is one account of accounts.conf: IMAPAccount or OAuth2Account.
+type Entry interface {
+	keyFile() string
+}
+
 // IMAPAccount is an "IMAP and SMTP" account for the real goa-daemon's
 // accounts.conf. It has no SMTP server, so goa-daemon checks only IMAP
 // when it validates the account.
@@ -48,26 +53,48 @@ type IMAPAccount struct {
 	Password string // goes to the keyring (StorePassword), not to the file
 }
 
+func (a IMAPAccount) keyFile() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "[Account %s]\n", a.ID)
+	fmt.Fprintf(&b, "Provider=imap_smtp\n")
+	fmt.Fprintf(&b, "Identity=%s\n", a.User)
+	fmt.Fprintf(&b, "PresentationIdentity=%s\n", a.Address)
+	// An imap_smtp account has mail only, so its switch is "Enabled"
+	// (MailEnabled is the key of multi-service providers).
+	fmt.Fprintf(&b, "Enabled=true\n")
+	fmt.Fprintf(&b, "EmailAddress=%s\n", a.Address)
+	fmt.Fprintf(&b, "Name=%s\n", a.User)
+	fmt.Fprintf(&b, "ImapHost=%s\n", a.Host)
+	fmt.Fprintf(&b, "ImapUserName=%s\n", a.User)
+	fmt.Fprintf(&b, "ImapUseSsl=%t\nImapUseTls=%t\nImapAcceptSslErrors=false\n", a.UseSsl, a.UseTls)
+	fmt.Fprintf(&b, "SmtpHost=\n\n")
+	return b.String()
+}
+
+// OAuth2Account is an account of an OAuth2 provider ("google") as
+// accounts.conf holds it. Without credentials in the keyring (and without
+// the internet) goa-daemon still exports it with Mail and OAuth2Based, and
+// GetAccessToken fails with NotAuthorized before any network traffic.
+type OAuth2Account struct {
+	ID       string
+	Provider string // "google"
+	Address  string // Identity, PresentationIdentity
+}
+
+func (a OAuth2Account) keyFile() string {
+	return fmt.Sprintf("[Account %s]\nProvider=%s\nIdentity=%s\nPresentationIdentity=%s\n"+
+		"MailEnabled=true\nCalendarEnabled=false\nContactsEnabled=false\nPhotosEnabled=false\n"+
+		"FilesEnabled=false\nPrintersEnabled=false\n\n", a.ID, a.Provider, a.Address, a.Address)
+}
+
 // WriteAccounts replaces $XDG_CONFIG_HOME/goa-1.0/accounts.conf with the
 // accounts, in goa-daemon 3.46's key file format. A running goa-daemon
 // watches the file and reloads it: an account left out is removed from
 // the bus, as when the user removes it in Settings.
-func WriteAccounts(configHome string, accounts ...IMAPAccount) error {
+func WriteAccounts(configHome string, accounts ...Entry) error {
 	var b strings.Builder
 	for _, a := range accounts {
-		fmt.Fprintf(&b, "[Account %s]\n", a.ID)
-		fmt.Fprintf(&b, "Provider=imap_smtp\n")
-		fmt.Fprintf(&b, "Identity=%s\n", a.User)
-		fmt.Fprintf(&b, "PresentationIdentity=%s\n", a.Address)
-		// An imap_smtp account has mail only, so its switch is "Enabled"
-		// (MailEnabled is the key of multi-service providers).
-		fmt.Fprintf(&b, "Enabled=true\n")
-		fmt.Fprintf(&b, "EmailAddress=%s\n", a.Address)
-		fmt.Fprintf(&b, "Name=%s\n", a.User)
-		fmt.Fprintf(&b, "ImapHost=%s\n", a.Host)
-		fmt.Fprintf(&b, "ImapUserName=%s\n", a.User)
-		fmt.Fprintf(&b, "ImapUseSsl=%t\nImapUseTls=%t\nImapAcceptSslErrors=false\n", a.UseSsl, a.UseTls)
-		fmt.Fprintf(&b, "SmtpHost=\n\n")
+		b.WriteString(a.keyFile())
 	}
 	dir := filepath.Join(configHome, "goa-1.0")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
