@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	dbus "github.com/godbus/dbus/v5"
@@ -148,11 +149,16 @@ func withDefaultTimeout(ctx context.Context) (context.Context, context.CancelFun
 	return context.WithTimeout(ctx, CallTimeout)
 }
 
-// connect dials the session bus; any failure means no Online Accounts.
+// connect dials the session bus. No bus at all (no address, no socket,
+// nobody listening) means no Online Accounts; a bus that does not answer in
+// time is transient, like any other timeout.
 func connect(ctx context.Context) (*dbus.Conn, error) {
 	conn, err := sessionbus.ConnectContext(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNoGOA, err)
+		if errors.Is(err, sessionbus.ErrNoBus) || errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+			return nil, fmt.Errorf("%w: %w", ErrNoGOA, err)
+		}
+		return nil, fmt.Errorf("reaching Online Accounts: %w", err)
 	}
 	return conn, nil
 }

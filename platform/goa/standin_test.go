@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -360,5 +362,80 @@ func TestSecretRedacted(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(sec), "oauth2") {
 		t.Fatalf("String %q should still say the kind", fmt.Sprint(sec))
+	}
+}
+
+// TestStandInHungDaemon: a goa-daemon that never answers (a locked
+// keyring, a hung token endpoint) costs the caller its own deadline, not
+// more, and counts as transient.
+func TestStandInHungDaemon(t *testing.T) {
+	s := session(t, desktoptest.Options{DBus: true})
+	srv := standIn(t, s)
+	add(t, srv, google)
+	release, err := srv.HoldNextCall(googleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	c, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = goa.Credential(c, googleID)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("Credential took %v against a 300 ms deadline", took)
+	}
+	if !errors.Is(err, context.DeadlineExceeded) || goa.NeedsAttention(err) {
+		t.Fatalf("Credential against a hung daemon = %v, want a transient deadline error", err)
+	}
+	release()
+	if sec, err := goa.Credential(ctx(t), googleID); err != nil || sec.Value != token1 {
+		t.Fatalf("Credential once the daemon answers again = right token %t, %v", sec.Value == token1, err)
+	}
+}
+
+// TestHungBus: a session bus socket that accepts but never answers is a
+// transient failure after the caller's deadline, not "no Online Accounts".
+func TestHungBus(t *testing.T) {
+	dir, err := os.MkdirTemp("", "goabus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "bus")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns := make(chan net.Conn, 16) // held open, never answered
+	t.Cleanup(func() {
+		ln.Close()
+		for {
+			select {
+			case c := <-conns:
+				c.Close()
+			default:
+				return
+			}
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns <- c
+		}
+	}()
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+sock)
+	c, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = goa.Credential(c, googleID)
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("Credential took %v against a 300 ms deadline", took)
+	}
+	if err == nil || goa.NeedsAttention(err) {
+		t.Fatalf("Credential on a hung bus = %v, want a transient error", err)
 	}
 }

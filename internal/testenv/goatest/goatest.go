@@ -104,6 +104,7 @@ type object struct {
 	// Guarded by srv.mu.
 	acct      Account
 	nextError *dbus.Error
+	hold      chan struct{} // non-nil: the next secret call waits for it
 	calls     map[string]int
 }
 
@@ -245,6 +246,22 @@ func (s *Server) FailNextCall(id, name, message string) error {
 	return nil
 }
 
+// HoldNextCall makes the account's next GetAccessToken or GetPassword wait
+// until release is called, as goa-daemon does behind a locked keyring or a
+// hung token endpoint. Release before Close.
+func (s *Server) HoldNextCall(id string) (release func(), err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.accounts[id]
+	if !ok {
+		return nil, fmt.Errorf("goatest: no account %s", id)
+	}
+	ch := make(chan struct{})
+	o.hold = ch
+	var once sync.Once
+	return func() { once.Do(func() { close(ch) }) }, nil
+}
+
 // Calls returns how often the account's method (e.g. "GetAccessToken",
 // "GetPassword", "EnsureCredentials") was called, failed calls included.
 func (s *Server) Calls(id, method string) int {
@@ -321,6 +338,17 @@ func (o *object) propsLocked() map[string]map[string]dbus.Variant {
 // call counts a method call and returns the account, or the error
 // FailNextCall queued, or gdbus's error for an object removed meanwhile.
 func (o *object) call(method string) (a Account, err *dbus.Error) {
+	o.srv.mu.Lock()
+	hold := o.hold
+	if method != "EnsureCredentials" {
+		o.hold = nil
+	} else {
+		hold = nil
+	}
+	o.srv.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
 	o.srv.mu.Lock()
 	defer o.srv.mu.Unlock()
 	o.calls[method]++
