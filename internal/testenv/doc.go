@@ -3,6 +3,7 @@
 // server with its test-only parts and a scripted hostile one (imaptest), a
 // private Dovecot (dovecottest), a headless desktop with Xvfb, D-Bus, dunst
 // and gnome-keyring (desktoptest), a StatusNotifier watcher (sniwatcher), a
+// GNOME Online Accounts stand-in and the real goa-daemon's harness (goatest), a
 // fault-injecting proxy (faultproxy), test certificates (testcert) and the
 // built binary run as a child process (proctest). Nothing that ships imports
 // them; what ships and tests share (the demo's server, its CA) lives beside
