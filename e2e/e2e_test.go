@@ -442,11 +442,13 @@ func (w *world) secondLaunch(t *testing.T, name, check string) xWindow {
 		t.Errorf("second launch did not say another instance runs; stderr:\n%s", stderr)
 	}
 	win := w.waitWindow(t, check)
-	// The window process is the background process's child, and the
-	// second launch logged in nowhere: one watcher set.
+	// The window process — the window executable beside the background
+	// one — is the background process's child, and the second launch
+	// logged in nowhere: one watcher set.
+	windowExe := filepath.Join(filepath.Dir(w.bin), "mailbell-window")
 	var window []int
 	for _, pid := range children(w.app.pid()) {
-		if cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.HasPrefix(strings.ReplaceAll(string(cmdline), "\x00", " "), w.bin+" window ") {
+		if cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.HasPrefix(strings.ReplaceAll(string(cmdline), "\x00", " "), windowExe+" ") {
 			window = append(window, pid)
 		}
 	}

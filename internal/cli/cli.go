@@ -5,8 +5,6 @@ package cli
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -25,6 +23,7 @@ import (
 	"mailbell/app/config"
 	"mailbell/app/control"
 	"mailbell/internal/demo"
+	"mailbell/internal/version"
 	"mailbell/platform/secrets"
 )
 
@@ -38,30 +37,24 @@ type options struct {
 	debug     bool
 	notify    bool
 	exec      string
-	// window process
-	view, message string
 }
 
 // Main runs Mailbell with args (without the program name) and returns the exit code.
+// `mailbell window …` hands over to the window executable (see windowExe).
 func Main(args []string, stdout, stderr io.Writer) int {
-	window := len(args) > 0 && args[0] == "window"
-	if window {
-		args = args[1:]
+	if len(args) > 0 && args[0] == "window" {
+		return execWindow(args[1:], stderr)
 	}
 	fs := flag.NewFlagSet("mailbell", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
 	fs.StringVar(&o.configDir, "config-dir", "", "config folder (default $MAILBELL_CONFIG_DIR, else the user config folder + /mailbell)")
 	fs.BoolVar(&o.debug, "debug", false, "log the IMAP exchange (credentials redacted)")
-	if window {
-		fs.StringVar(&o.view, "view", control.ViewRecent, "window to open: recent or settings")
-		fs.StringVar(&o.message, "message", "", "message to show in the recent window")
-	} else {
-		fs.BoolVar(&o.headless, "headless", false, "no tray and no window: JSON lines on stdout")
-		fs.BoolVar(&o.demo, "demo", false, "run on a built-in demo server; nothing of yours is touched")
-		fs.BoolVar(&o.notify, "notify", false, "headless: send desktop notifications too")
-		fs.StringVar(&o.exec, "exec", "", "run this command per batch of new mail, with the messages as JSON on stdin (no shell)")
-	}
+	fs.BoolVar(&o.headless, "headless", false, "no tray and no window: JSON lines on stdout")
+	fs.BoolVar(&o.demo, "demo", false, "run on a built-in demo server; nothing of yours is touched")
+	fs.BoolVar(&o.notify, "notify", false, "headless: send desktop notifications too")
+	fs.StringVar(&o.exec, "exec", "", "run this command per batch of new mail, with the messages as JSON on stdin (no shell)")
+	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage:\n  mailbell [--config-dir DIR] [--debug] [--demo | --headless [--exec CMD] [--notify]]\n  mailbell window [--config-dir DIR] [--view recent|settings]\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -72,18 +65,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	if *showVersion {
+		fmt.Fprintln(stdout, version.Get())
+		return 0
+	}
 	log := newLogger(stderr, o.debug)
 	slog.SetDefault(log)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var err error
-	switch {
-	case window:
-		err = runWindow(ctx, o, log)
-	default:
-		err = runCore(ctx, o, log, stdout, stderr)
-	}
+	err := runCore(ctx, o, log, stdout, stderr)
 	if errors.Is(err, errShownOther) {
 		return 0
 	}
@@ -102,26 +93,6 @@ func newLogger(w io.Writer, debug bool) *slog.Logger {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
-}
-
-// socketPath is where the core of config folder dir listens: one socket per
-// config folder, so a demo or a second profile never meets the user's core.
-func socketPath(dir string) string {
-	if p := os.Getenv(envSocket); p != "" {
-		return p
-	}
-	base := os.Getenv("XDG_RUNTIME_DIR")
-	if base == "" {
-		base = filepath.Join(dir, "run")
-	} else {
-		base = filepath.Join(base, "mailbell")
-	}
-	name := "control.sock"
-	if def, err := config.Dir(""); err != nil || filepath.Clean(def) != filepath.Clean(dir) || os.Getenv(config.EnvDir) != "" {
-		sum := sha256.Sum256([]byte(filepath.Clean(dir)))
-		name = "control-" + hex.EncodeToString(sum[:6]) + ".sock"
-	}
-	return filepath.Join(base, name)
 }
 
 // runCore is the background process (with tray), headless mode and the demo.
@@ -151,7 +122,7 @@ func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io
 		}
 		store = secrets.Keyring()
 	}
-	sock := socketPath(dir)
+	sock := control.SocketPath(dir)
 	if o.demo {
 		sock = filepath.Join(dir, "run", "control.sock")
 	}
@@ -289,11 +260,11 @@ func spawner(dir, sock string, o options, log *slog.Logger) func(view, message s
 				return nil
 			}
 		}
-		exe, err := os.Executable()
+		exe, err := windowExe()
 		if err != nil {
 			return err
 		}
-		args := []string{"window", "--config-dir", dir, "--view", view}
+		args := []string{"--config-dir", dir, "--view", view}
 		if message != "" {
 			args = append(args, "--message", message)
 		}
@@ -301,7 +272,7 @@ func spawner(dir, sock string, o options, log *slog.Logger) func(view, message s
 			args = append(args, "--debug")
 		}
 		cmd := exec.Command(exe, args...)
-		cmd.Env = append(os.Environ(), envSocket+"="+sock, config.EnvDir+"="+dir)
+		cmd.Env = append(os.Environ(), control.EnvSocket+"="+sock, config.EnvDir+"="+dir)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("starting the window: %w", err)

@@ -119,7 +119,7 @@ func TestHeadlessProcess(t *testing.T) {
 	cfg := fmt.Sprintf(`{"accounts":[{"id":"a1","name":"Work","host":"127.0.0.1","port":%d,"security":"plain","username":"ann","password_command":"echo pw-123"}]}`, srv.Port())
 	os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600)
 	sock := filepath.Join(dir, "s.sock")
-	env := []string{envSocket + "=" + sock, "XDG_RUNTIME_DIR=" + dir}
+	env := []string{control.EnvSocket + "=" + sock, "XDG_RUNTIME_DIR=" + dir}
 
 	c := startChild(t, env, "--headless", "--config-dir", dir, "--exec", script+" "+execOut)
 	c.waitLine(t, "idle state", func(ev map[string]any) bool { return ev["event"] == "state" && ev["state"] == "idle" })
@@ -201,7 +201,7 @@ func TestHeadlessProcess(t *testing.T) {
 func TestBadConfigSaysWhere(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "config.json"), []byte("{\n \"accounts\": [ {\"id\": \"a\", \"host\": \"h\", \"port\": \"993\"} ]\n}"), 0o600)
-	c := startChild(t, []string{envSocket + "=" + filepath.Join(dir, "s.sock")}, "--headless", "--config-dir", dir)
+	c := startChild(t, []string{control.EnvSocket + "=" + filepath.Join(dir, "s.sock")}, "--headless", "--config-dir", dir)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		c.mu.Lock()

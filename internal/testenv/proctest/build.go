@@ -23,10 +23,12 @@ var (
 	buildErr  error
 )
 
-// Binary builds the mailbell command (go build from the module root) the
-// first time it is called in this test process and returns its path. About
-// 10 s with a warm build cache; the first cgo build of Fyne takes minutes.
-// Call RemoveBinary from TestMain once the tests are done.
+// Binary builds Mailbell's two executables into one folder the first time it
+// is called in this test process and returns the background one's path:
+// mailbell (CGO_ENABLED=0, as shipped) and, beside it where the background
+// process looks first, mailbell-window. About 10 s with a warm build cache;
+// the first cgo build of Fyne takes minutes. Call RemoveBinary from TestMain
+// once the tests are done.
 func Binary(tb testing.TB) string {
 	tb.Helper()
 	buildOnce.Do(func() {
@@ -44,13 +46,24 @@ func Binary(tb testing.TB) string {
 		}
 		bin := filepath.Join(buildDir, "mailbell")
 		start := time.Now()
-		cmd := exec.Command(goBin, "build", "-o", bin, "mailbell")
-		cmd.Dir = root
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Run(); err != nil {
-			buildErr = fmt.Errorf("go build mailbell: %w\n%s", err, out.String())
-			return
+		for _, b := range []struct {
+			out, pkg string
+			cgo      bool
+		}{
+			{bin, "mailbell", false},
+			{filepath.Join(buildDir, "mailbell-window"), "mailbell/cmd/mailbell-window", true},
+		} {
+			cmd := exec.Command(goBin, "build", "-o", b.out, b.pkg)
+			cmd.Dir = root
+			if !b.cgo {
+				cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+			}
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Run(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %w\n%s", b.pkg, err, out.String())
+				return
+			}
 		}
 		buildBin = bin
 		fmt.Fprintf(os.Stderr, "proctest: built %s in %v\n", bin, time.Since(start).Round(time.Millisecond))
