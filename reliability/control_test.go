@@ -98,7 +98,7 @@ func (c *rawClient) next(d time.Duration) (control.Event, error) {
 }
 
 // TestControlSocketGarbage: malformed lines get an error each and the
-// connection stays usable; the secrets commands are refused outside the demo.
+// connection stays usable; no command reads a secret back.
 func TestControlSocketGarbage(t *testing.T) {
 	t.Parallel()
 	r := newSocketRig(t)
@@ -111,7 +111,7 @@ func TestControlSocketGarbage(t *testing.T) {
 		{`{"cmd": "hello", "id": "x"}`, "malformed"},
 		{`{}`, "unknown command"},
 		{`{"cmd": "no-such-thing"}`, "unknown command"},
-		{`{"cmd": "secret_get", "account": "sock"}`, "only served in demo mode"},
+		{`{"cmd": "secret_get", "account": "sock"}`, "unknown command"}, // gone: the core alone reads secrets
 		{`{"cmd": "pause", "until": "1999-01-01T00:00:00Z"}`, "in the past"},
 		{`{"cmd": "mark_read", "message": "\u202e../../etc/passwd"}`, "no recent message"},
 	} {
