@@ -59,7 +59,10 @@ type Recent struct {
 	Subject     string    `json:"subject"`
 	Date        time.Time `json:"date"` // the message's Date header (or INTERNALDATE)
 	Seen        bool      `json:"seen"`
-	Arrived     time.Time `json:"arrived"` // when Mailbell learnt of it
+	Muted       bool      `json:"muted,omitempty"`       // a notification rule muted it
+	Arrived     time.Time `json:"arrived"`               // when Mailbell learnt of it
+	MessageID   string    `json:"message_id,omitempty"`  // for an "open" command's {message_id}
+	GmailMsgID  uint64    `json:"gmail_msgid,omitempty"` // X-GM-MSGID, for a link to the message
 }
 
 func (r Recent) id() recentID {
@@ -83,7 +86,8 @@ type Store struct {
 
 	mu        sync.RWMutex // guards the fields below; never held across I/O
 	positions map[Key]mail.Position
-	recent    []Recent // newest first, at most MaxRecent
+	recent    []Recent  // newest first, at most MaxRecent
+	paused    time.Time // the pause the core restores at start (pause.go)
 
 	// beforeRename, when set (tests only), runs after the temp file is
 	// written and synced; an error aborts the write there.
@@ -96,6 +100,8 @@ type fileFormat struct {
 	Version   int             `json:"version"`
 	Positions []positionEntry `json:"positions"`
 	Recent    []Recent        `json:"recent"`
+	// PausedUntil: notifications are paused until then (pause.go).
+	PausedUntil time.Time `json:"paused_until,omitzero"`
 }
 
 type positionEntry struct {
@@ -186,6 +192,7 @@ func (s *Store) load() error {
 	// The file is ours, but normalizing costs nothing and keeps the
 	// invariants (sorted, unique, bounded) true even after hand edits.
 	s.recent = mergeRecent(nil, f.Recent)
+	s.paused = f.PausedUntil
 	return nil
 }
 
@@ -333,7 +340,7 @@ func (s *Store) updateThen(change func(positions map[Key]mail.Position, recent [
 	if !changed {
 		return nil
 	}
-	data, err := encode(positions, recent)
+	data, err := encodeWith(positions, recent, s.paused)
 	if err != nil {
 		return err
 	}
@@ -363,8 +370,8 @@ func (s *Store) updateThen(change func(positions map[Key]mail.Position, recent [
 	return err
 }
 
-func encode(positions map[Key]mail.Position, recent []Recent) ([]byte, error) {
-	f := fileFormat{Version: Version, Positions: make([]positionEntry, 0, len(positions)), Recent: recent}
+func encodeWith(positions map[Key]mail.Position, recent []Recent, paused time.Time) ([]byte, error) {
+	f := fileFormat{Version: Version, Positions: make([]positionEntry, 0, len(positions)), Recent: recent, PausedUntil: paused}
 	if f.Recent == nil {
 		f.Recent = []Recent{}
 	}
