@@ -133,7 +133,7 @@ func TestSaveAccountInvalidHasTheLoadersWords(t *testing.T) {
 
 	// The same account in a hand-written config.json: the loader's words.
 	other := t.TempDir()
-	writeConfig(t, other, fmt.Sprintf(`{"accounts":[{"id":"acct1","host":"imap.example.com:993","port":70000,"username":"ann","folders":["INBOX","INBOX"]}]}`))
+	writeConfig(t, other, `{"accounts":[{"id":"acct1","host":"imap.example.com:993","port":70000,"username":"ann","folders":["INBOX","INBOX"]}]}`)
 	_, lerr := config.Load(other)
 	var ce *config.Error
 	if !errors.As(lerr, &ce) {

@@ -259,7 +259,7 @@ func (m *Manager) refreshOnce(ctx context.Context) (*oauth2.Token, error) {
 	}
 	attrs := []any{"rotated", tok.RefreshToken != rt}
 	if !tok.Expiry.IsZero() {
-		attrs = append(attrs, "expires_in", tok.Expiry.Sub(time.Now()).Round(time.Second))
+		attrs = append(attrs, "expires_in", time.Until(tok.Expiry).Round(time.Second))
 	}
 	m.log.Info("oauth2: access token refreshed", attrs...)
 	return tok, nil

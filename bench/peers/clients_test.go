@@ -160,8 +160,6 @@ folder = %s
 	return m
 }
 
-func (m *mailnagProc) pid() int { return m.cmd.Process.Pid }
-
 func (m *mailnagProc) exited() bool {
 	select {
 	case <-m.done:

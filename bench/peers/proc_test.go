@@ -130,12 +130,6 @@ func (u usage) wakeupsPerSec() float64 {
 
 // ---- a Mailbell process ----
 
-// stampedLine is one line of stdout and when it was read.
-type stampedLine struct {
-	at   time.Time
-	line string
-}
-
 // event is the part of a headless JSON line the benchmarks read.
 type event struct {
 	Event   string `json:"event"`
@@ -202,9 +196,6 @@ func (p *mailbellProc) pid() int { return p.PID() }
 
 // stop sends SIGTERM to the process group, SIGKILL after 5 s, and waits.
 func (p *mailbellProc) stop() error { return p.Stop(5 * time.Second) }
-
-// exited reports whether the process has ended.
-func (p *mailbellProc) exited() bool { return p.Exited() }
 
 // waitNewMail waits until a new_mail line came for every subject.
 func (p *mailbellProc) waitNewMail(d time.Duration, subjects ...string) error {

@@ -27,9 +27,6 @@ import (
 	"mailbell/platform/secrets"
 )
 
-// Environment passed from the background process to its window process.
-const envSocket = "MAILBELL_SOCKET"
-
 type options struct {
 	configDir string
 	headless  bool

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -40,9 +39,12 @@ func Binary(tb testing.TB) string {
 		if buildDir, buildErr = os.MkdirTemp("", "mailbell-bin-"); buildErr != nil {
 			return
 		}
+		// The go command on PATH, as `go test` was run; a test binary run
+		// by hand without it on PATH cannot build anyway.
 		goBin, err := exec.LookPath("go")
 		if err != nil {
-			goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+			buildErr = fmt.Errorf("proctest: no go command on PATH to build mailbell: %w", err)
+			return
 		}
 		bin := filepath.Join(buildDir, "mailbell")
 		start := time.Now()
