@@ -141,7 +141,10 @@ type Options struct {
 	BackoffMax     time.Duration // cap of the reconnect delay (default 5 min)
 	HealthyAfter   time.Duration // a connection up this long resets the backoff (default 1 min)
 	RecentCount    int           // messages fetched on first run for the recent list (default 20)
-	Logger         *slog.Logger  // default: slog.Default()
+	// TokenRenewAhead: a session logged in with an expiring access token
+	// (see Expirer) logs in again this long before it expires (default 1 min).
+	TokenRenewAhead time.Duration
+	Logger          *slog.Logger // default: slog.Default()
 	// Trace receives the protocol exchange with credentials redacted (nil: none).
 	Trace func(line string)
 }
@@ -161,6 +164,7 @@ func (o Options) withDefaults() Options {
 	def(&o.BackoffMin, time.Second)
 	def(&o.BackoffMax, 5*time.Minute)
 	def(&o.HealthyAfter, time.Minute)
+	def(&o.TokenRenewAhead, DefaultTokenRenewAhead)
 	if o.RecentCount == 0 {
 		o.RecentCount = 20
 	}

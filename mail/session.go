@@ -26,6 +26,9 @@ type session struct {
 	timedOut atomic.Bool
 	bye      *byeWatcher // why the server said BYE, if it did
 	oauth    bool        // logged in with an access token
+	// tokenExpiry is when the access token of this login expires (zero:
+	// unknown or a password); loginAt is when it was noted (renew.go).
+	tokenExpiry, loginAt time.Time
 	// stopCancel undoes the context.AfterFunc that closes the connection
 	// when the caller's context ends.
 	stopCancel func() bool
@@ -150,6 +153,7 @@ func dialOnce(ctx context.Context, a Account, opts Options, u *unilateral, authe
 	if used, err = s.login(dctx); err != nil {
 		return fail(err)
 	}
+	s.noteTokenExpiry()
 	if !stopDial() {
 		return fail(fmt.Errorf("%s: %w", a.Addr(), ErrTimeout))
 	}

@@ -62,6 +62,12 @@ func (w *Watcher) Run(ctx context.Context) error {
 			w.setState(StateEvent{State: StateStopped, Err: err})
 			return err
 		}
+		if quietRenewal(err, healthySince, w.opts.BackoffMin) {
+			// The access token expired (or is about to) on a session that
+			// worked: log in again at once, no backoff for the user to see.
+			log.Info("renewing the login with a fresh access token", "why", err)
+			continue
+		}
 		if !healthySince.IsZero() && time.Since(healthySince) >= w.opts.HealthyAfter {
 			bo.reset()
 		}
@@ -148,6 +154,13 @@ func (w *Watcher) idleOnce(ctx context.Context, s *session, u *unilateral) (forc
 
 	refresh := time.NewTimer(s.opts.IdleRefresh)
 	defer refresh.Stop()
+	var renew <-chan time.Time // the access token's end is near (renew.go)
+	if d, ok := s.renewIn(time.Now()); ok {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		renew = t.C
+	}
+	renewing := false
 	silence := time.NewTimer(s.opts.SilenceLimit)
 	defer silence.Stop()
 	probe := false
@@ -168,6 +181,9 @@ wait:
 			forced = true
 			break wait
 		case <-refresh.C:
+			break wait
+		case <-renew:
+			renewing = true
 			break wait
 		case <-silence.C:
 			if quiet := s.conn.silentFor(); quiet < s.opts.SilenceLimit {
@@ -201,6 +217,9 @@ wait:
 	}
 	if err != nil {
 		return false, s.wrapErr("end of IDLE", err)
+	}
+	if renewing {
+		return false, errRenewLogin
 	}
 	return forced, nil
 }
