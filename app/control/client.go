@@ -29,8 +29,7 @@ type Client struct {
 
 // Dial connects to the core's socket.
 func Dial(ctx context.Context, path string) (*Client, error) {
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "unix", path)
+	nc, err := dial(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("mailbell is not running (%s): %w", path, err)
 	}

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
@@ -25,7 +24,7 @@ var ErrRunning = errors.New("mailbell is already running")
 // keyring that thinks) does not hold up the client's next one.
 type Handler func(c *Conn, cmd Command) (wait func() (Event, error))
 
-// Server accepts clients on a Unix socket and fans events out to them.
+// Server accepts clients on the control channel and fans events out to them.
 type Server struct {
 	path    string
 	ln      net.Listener
@@ -72,30 +71,13 @@ func (c *Conn) close() {
 // dropped sooner, by its 5 s write deadline.
 const clientQueue = 4096
 
-// Listen takes the socket at path. A socket left by a crashed run is
-// replaced; one that answers means another core runs: ErrRunning.
+// Listen takes the control channel at path: a Unix socket (listen_unix.go),
+// on Windows a named pipe named for path (listen_windows.go). One that
+// answers means another core runs: ErrRunning.
 func Listen(path string, handle Handler, snapshot func() Event, log *slog.Logger) (*Server, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("control socket folder: %w", err)
-	}
-	if err := os.Chmod(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("control socket folder: %w", err)
-	}
-	ln, err := net.Listen("unix", path)
+	ln, err := listen(path)
 	if err != nil {
-		if c, derr := net.DialTimeout("unix", path, time.Second); derr == nil {
-			c.Close()
-			return nil, ErrRunning
-		}
-		// Nobody answers: stale from a crash.
-		os.Remove(path)
-		if ln, err = net.Listen("unix", path); err != nil {
-			return nil, fmt.Errorf("control socket %s: %w", path, err)
-		}
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return nil, fmt.Errorf("control socket: %w", err)
+		return nil, err
 	}
 	if log == nil {
 		log = slog.Default()
