@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"mailbell/app/rules"
 	"mailbell/mail"
 )
 
@@ -48,6 +49,8 @@ type Account struct {
 	CAFile          string   `json:"ca_file,omitempty"`
 	PasswordCommand string   `json:"password_command,omitempty"`
 	Enabled         *bool    `json:"enabled,omitempty"` // nil: true
+	// AccountOptions: "notify", "sound", "aliases", "folder_options" (rules.go).
+	rules.AccountOptions
 }
 
 // Preferences are the settings that are not per account.
@@ -58,6 +61,8 @@ type Preferences struct {
 	IdleRefreshMinutes int  `json:"idle_refresh_minutes"`
 	PollSeconds        int  `json:"poll_seconds"`
 	StartAtLogin       bool `json:"start_at_login"`
+	// Preferences: "rules", "quiet_hours", "sound", "popup", "batching" (rules.go).
+	rules.Preferences
 }
 
 // Limits of the preferences.

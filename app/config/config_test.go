@@ -54,7 +54,7 @@ func TestMissingFileIsEmptyConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Accounts) != 0 || c.Preferences != DefaultPreferences() {
+	if len(c.Accounts) != 0 || !reflect.DeepEqual(c.Preferences, DefaultPreferences()) {
 		t.Errorf("got %+v", c)
 	}
 	c, err = Load(filepath.Join(t.TempDir(), "does", "not", "exist"))
@@ -77,7 +77,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := DefaultPreferences()
 	want.ShowSubject = false
-	if c.Preferences != want {
+	if !reflect.DeepEqual(c.Preferences, want) {
 		t.Errorf("preferences %+v, want %+v", c.Preferences, want)
 	}
 	a, b := c.Accounts[0], c.Accounts[1]
@@ -114,7 +114,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got.Accounts, want.Accounts) || got.Preferences != want.Preferences {
+	if !reflect.DeepEqual(got.Accounts, want.Accounts) || !reflect.DeepEqual(got.Preferences, want.Preferences) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, want)
 	}
 	first, _ := os.ReadFile(Path(dir))

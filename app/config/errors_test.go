@@ -96,7 +96,7 @@ func TestAllProblemsAtOnce(t *testing.T) {
     {"id": "a", "email": "a@example.com", "host": "h", "port": 0.5, "colour": "red"},
     {"id": "b", "email": "b@example.com", "host": "h", "enabled": 1}
   ],
-  "preferences": {"sound": true}
+  "preferences": {"volume": true}
 }`)
 	_, err := Load(dir)
 	var ce *Error
@@ -107,11 +107,11 @@ func TestAllProblemsAtOnce(t *testing.T) {
 	for _, p := range ce.Problems {
 		got = append(got, fmt.Sprintf("%d:%d %s", p.Line, p.Col, p.Field))
 	}
-	want := []string{"3:64 accounts[0].port", "3:69 accounts[0].colour", "4:67 accounts[1].enabled", "6:19 preferences.sound"}
+	want := []string{"3:64 accounts[0].port", "3:69 accounts[0].colour", "4:67 accounts[1].enabled", "6:19 preferences.volume"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("problems %q, want %q", got, want)
 	}
-	if lines := strings.Split(err.Error(), "\n"); len(lines) != 4 || !strings.HasPrefix(lines[3], path+":6:19: preferences.sound: unknown field") {
+	if lines := strings.Split(err.Error(), "\n"); len(lines) != 4 || !strings.HasPrefix(lines[3], path+":6:19: preferences.volume: unknown field") {
 		t.Errorf("message:\n%s", err)
 	}
 
@@ -167,11 +167,18 @@ func TestValidID(t *testing.T) {
 func TestSchemaMatchesTypes(t *testing.T) {
 	want := map[string]kind{"id": kindString, "name": kindString, "email": kindString, "host": kindString,
 		"port": kindInt, "security": kindString, "username": kindString, "folders": kindStrings,
-		"ca_file": kindString, "password_command": kindString, "enabled": kindBool}
-	if fmt.Sprint(accountFields) != fmt.Sprint(want) {
-		t.Errorf("account fields %v", accountFields)
+		"ca_file": kindString, "password_command": kindString, "enabled": kindBool,
+		"notify": kindBool, "sound": kindBool, "aliases": kindStrings, "folder_options": kindMap} // rules.AccountOptions
+	for name, k := range want {
+		if got, ok := accountFields[name]; !ok || got != k {
+			t.Errorf("account field %q: %v, want %v (all: %v)", name, got, k, accountFields)
+		}
 	}
-	if len(prefFields) != 6 || prefFields["idle_refresh_minutes"] != kindInt || prefFields["start_at_login"] != kindBool {
-		t.Errorf("preference fields %v", prefFields)
+	wantPrefs := map[string]kind{"idle_refresh_minutes": kindInt, "start_at_login": kindBool,
+		"rules": kindObject, "quiet_hours": kindObject, "sound": kindObject, "popup": kindString, "batching": kindString} // rules.Preferences
+	for name, k := range wantPrefs {
+		if got, ok := prefFields[name]; !ok || got != k {
+			t.Errorf("preference field %q: %v, want %v (all: %v)", name, got, k, prefFields)
+		}
 	}
 }

@@ -46,7 +46,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("saved form does not load: %v\n%s", err, out)
 		}
-		if !reflect.DeepEqual(c.Accounts, c2.Accounts) || c.Preferences != c2.Preferences {
+		if !reflect.DeepEqual(c.Accounts, c2.Accounts) || !reflect.DeepEqual(c.Preferences, c2.Preferences) {
 			t.Fatalf("round trip changed the config:\n%+v\n%+v", c, c2)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"reflect"
 	"strconv"
@@ -143,10 +144,12 @@ const (
 	kindInt
 	kindBool
 	kindStrings
+	kindObject // a nested object: its fields in nestedFields (rules.go)
+	kindMap    // an object of objects keyed by name (rules.go)
 )
 
 func (k kind) String() string {
-	return [...]string{"a string", "a whole number", "true or false", "a list of strings"}[k]
+	return [...]string{"a string", "a whole number", "true or false", "a list of strings", "an object", "an object"}[k]
 }
 
 // fieldsOf lists the JSON field names of a struct type with their kinds, so
@@ -155,6 +158,10 @@ func fieldsOf(t reflect.Type) map[string]kind {
 	m := map[string]kind{}
 	for f := range t.Fields() {
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" { // embedded: its fields sit beside ours, as encoding/json does
+			maps.Copy(m, fieldsOf(f.Type))
+			continue
+		}
 		if !f.IsExported() || name == "" || name == "-" {
 			continue
 		}
@@ -171,6 +178,10 @@ func fieldsOf(t reflect.Type) map[string]kind {
 			m[name] = kindBool
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.String:
 			m[name] = kindStrings
+		case ft.Kind() == reflect.Struct:
+			m[name] = kindObject
+		case ft.Kind() == reflect.Map && ft.Key().Kind() == reflect.String:
+			m[name] = kindMap
 		default:
 			panic("config: no schema kind for field " + f.Name) // a programming error, caught by any test
 		}
@@ -286,6 +297,10 @@ func (w *walker) fields(path string, known map[string]kind) {
 				names = append(names, n)
 			}
 			w.unknown(path, key, names, keyOff)
+			return
+		}
+		if k == kindObject || k == kindMap {
+			w.nested(join(path, key), key, k)
 			return
 		}
 		w.value(join(path, key), k)

@@ -94,6 +94,7 @@ func (c *Config) validate() []Problem {
 		probs = append(probs, Problem{Field: "preferences.poll_seconds",
 			Msg: fmt.Sprintf("%d is out of range: want %d to %d seconds", p.PollSeconds, MinPollSeconds, MaxPollSeconds)})
 	}
+	probs = append(probs, c.validateRules()...)
 	return probs
 }
 
