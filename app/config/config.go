@@ -51,6 +51,8 @@ type Account struct {
 	Enabled         *bool    `json:"enabled,omitempty"` // nil: true
 	// AccountOptions: "notify", "sound", "aliases", "folder_options" (rules.go).
 	rules.AccountOptions
+	// AuthOptions: "auth", "oauth2", "token_command", "goa_account" (oauth.go).
+	AuthOptions
 }
 
 // Preferences are the settings that are not per account.

@@ -191,5 +191,6 @@ func validateAccount(a Account, path string, probs []Problem) []Problem {
 	if a.PasswordCommand != "" && strings.TrimSpace(a.PasswordCommand) == "" {
 		add("password_command", "blank command")
 	}
+	probs = validateAuth(a, path, probs)
 	return probs
 }
