@@ -40,6 +40,7 @@ type unilateral struct {
 	exists   chan struct{} // EXISTS (maybe new mail)
 	changed  chan struct{} // EXPUNGE or FLAGS (counts changed)
 	expunged atomic.Int64
+	flags    atomic.Int64 // FETCH (flag changes) since the last catch-up
 	total    atomic.Int64
 }
 
@@ -71,6 +72,7 @@ func (u *unilateral) handler() *imapclient.UnilateralDataHandler {
 			// Must be consumed; a FLAGS change from another client lands here.
 			for msg.Next() != nil {
 			}
+			u.flags.Add(1)
 			poke(u.changed)
 		},
 	}

@@ -27,6 +27,7 @@ type Watcher struct {
 	lastState StateEvent
 	counts    CountsEvent
 	tracked   tracked // reported UIDs followed for ExpungedEvent
+	seen      seenSet // tracked UIDs known \Seen, for FlagsEvent (flags.go)
 }
 
 // NewWatcher prepares a watcher; nothing happens until Run. emit is called
@@ -259,6 +260,11 @@ func (w *Watcher) catchUp(s *session, u *unilateral, forced bool) error {
 				return err
 			}
 		}
+		if u.flags.Swap(0) > 0 {
+			if err := w.checkFlags(s); err != nil {
+				return err
+			}
+		}
 		if exists || forced {
 			if err := w.fetchNew(s); err != nil {
 				return err
@@ -289,6 +295,9 @@ func (w *Watcher) syncSelected(s *session, data *imap.SelectData) error {
 		if err := w.checkExpunged(s, 0); err != nil {
 			return err
 		}
+		if err := w.checkFlags(s); err != nil { // read elsewhere meanwhile
+			return err
+		}
 		return w.fetchNew(s)
 	}
 	last := uint32(0)
@@ -306,7 +315,7 @@ func (w *Watcher) syncSelected(s *session, data *imap.SelectData) error {
 	}
 	old := w.pos
 	w.pos = Position{UIDValidity: data.UIDValidity, LastUID: last}
-	w.tracked = nil // its UIDs name other messages now
+	w.tracked, w.seen = nil, nil // its UIDs name other messages now
 	w.emit(BaselineEvent{Old: old, New: w.pos, First: !old.Known()})
 
 	if n, k := data.NumMessages, uint32(w.opts.RecentCount); n > 0 && k > 0 {
@@ -324,6 +333,7 @@ func (w *Watcher) syncSelected(s *session, data *imap.SelectData) error {
 		slices.SortFunc(msgs, func(a, b Message) int { return int(int64(a.UID) - int64(b.UID)) })
 		if len(msgs) > 0 {
 			w.tracked.add(msgs)
+			w.noteSeen(msgs)
 			w.emit(RecentEvent{Messages: msgs})
 		}
 	}
@@ -349,6 +359,7 @@ func (w *Watcher) fetchNew(s *session) error {
 	msgs = slices.CompactFunc(msgs, func(a, b Message) bool { return a.UID == b.UID })
 	w.pos.LastUID = msgs[len(msgs)-1].UID
 	w.tracked.add(msgs)
+	w.noteSeen(msgs)
 	w.emit(NewMailEvent{Messages: msgs, Position: w.pos})
 	return nil
 }
