@@ -49,6 +49,9 @@ type Account struct {
 	CAFile          string   `json:"ca_file,omitempty"`
 	PasswordCommand string   `json:"password_command,omitempty"`
 	Enabled         *bool    `json:"enabled,omitempty"` // nil: true
+	// Open says where a click on its mail goes: "client", a webmail
+	// address or a command (open.go); "" is the default.
+	Open string `json:"open,omitempty"`
 	// AccountOptions: "notify", "sound", "aliases", "folder_options" (rules.go).
 	rules.AccountOptions
 	// AuthOptions: "auth", "oauth2", "token_command", "goa_account" (oauth.go).
@@ -63,6 +66,9 @@ type Preferences struct {
 	IdleRefreshMinutes int  `json:"idle_refresh_minutes"`
 	PollSeconds        int  `json:"poll_seconds"`
 	StartAtLogin       bool `json:"start_at_login"`
+	// Count is what the tray badge counts: CountUnread ("" too) or CountNew (count.go).
+	Count         string `json:"count,omitempty"`
+	HideWhenEmpty bool   `json:"hide_when_empty,omitempty"` // no badge at 0
 	// Preferences: "rules", "quiet_hours", "sound", "popup", "batching" (rules.go).
 	rules.Preferences
 }

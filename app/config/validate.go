@@ -95,6 +95,7 @@ func (c *Config) validate() []Problem {
 			Msg: fmt.Sprintf("%d is out of range: want %d to %d seconds", p.PollSeconds, MinPollSeconds, MaxPollSeconds)})
 	}
 	probs = append(probs, c.validateRules()...)
+	probs = append(probs, p.validateCount()...)
 	return probs
 }
 
@@ -190,6 +191,9 @@ func validateAccount(a Account, path string, probs []Problem) []Problem {
 	}
 	if a.PasswordCommand != "" && strings.TrimSpace(a.PasswordCommand) == "" {
 		add("password_command", "blank command")
+	}
+	if msg := openProblem(a.Open); msg != "" {
+		add("open", "%s", msg)
 	}
 	probs = validateAuth(a, path, probs)
 	return probs
