@@ -125,9 +125,11 @@ func (c *Core) onCommand(ctx context.Context, wg *sync.WaitGroup, m commandMsg) 
 			return
 		}
 		c.policy.Pause(until)
+		c.savePause()
 		ok(nil)
 	case control.CmdResume:
 		c.show(c.policy.Resume(time.Now()))
+		c.savePause()
 		ok(nil)
 	case control.CmdReload:
 		ok(c.reload(ctx, wg))

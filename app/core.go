@@ -20,6 +20,7 @@ import (
 	"mailbell/app/config"
 	"mailbell/app/control"
 	"mailbell/app/policy"
+	"mailbell/app/rules"
 	"mailbell/app/state"
 	"mailbell/app/text"
 	"mailbell/app/view"
@@ -91,6 +92,7 @@ type Core struct {
 	notifyQ  chan policy.Notification
 	gen      int
 	lastJSON []byte
+	rules    *rules.Engine
 }
 
 type running struct {
@@ -131,6 +133,7 @@ func New(opts Options) (*Core, error) {
 	}
 	c.cfg = cfg
 	c.applyPreferences()
+	c.restorePause()
 	c.publish()
 	return c, nil
 }
@@ -211,6 +214,7 @@ func (c *Core) Run(ctx context.Context) error {
 			now := time.Now()
 			if c.policy.Expired(now) {
 				c.show(c.policy.Resume(now))
+				c.savePause()
 			}
 			c.show(c.policy.Flush(now))
 		}
@@ -337,6 +341,7 @@ func (c *Core) applyPreferences() {
 	p := c.cfg.Preferences
 	c.policy.ShowSender = p.ShowSender
 	c.policy.ShowSubject = p.ShowSubject
+	c.applyRules()
 }
 
 // passwordFor returns the account's credentials source: its
@@ -489,6 +494,7 @@ func (c *Core) onWatcherEvent(key state.Key, e mail.Event) {
 
 func (c *Core) onNewMail(key state.Key, e mail.NewMailEvent, now time.Time) {
 	items := c.recentItems(key, e.Position.UIDValidity, e.Messages, now)
+	verdicts := c.judge(items)
 	name := c.accountName(key.Account)
 	announced := false
 	announce := func() {
@@ -496,7 +502,7 @@ func (c *Core) onNewMail(key state.Key, e mail.NewMailEvent, now time.Time) {
 		for _, r := range items {
 			seen := r.Seen
 			c.output(control.Event{Event: control.EvNewMail, Account: r.Account, Folder: r.Folder, UID: r.UID,
-				From: r.From, Subject: r.Subject, Date: r.Date.Format(time.RFC3339), Seen: &seen})
+				From: r.From, Subject: r.Subject, Date: r.Date.Format(time.RFC3339), Seen: &seen, Muted: r.Muted})
 		}
 	}
 	// The lines go out between the new state's fsync and its rename: a kill
@@ -508,9 +514,9 @@ func (c *Core) onNewMail(key state.Key, e mail.NewMailEvent, now time.Time) {
 		announce() // the write failed early: announce anyway, never lose one
 	}
 	var batch []policy.Item
-	for _, r := range items {
-		batch = append(batch, policy.Item{Account: r.Account, AccountName: name, Key: messageOf(r, name).Key(),
-			From: r.From, Subject: r.Subject, Seen: r.Seen})
+	for i, r := range items {
+		batch = append(batch, c.withRules(policy.Item{Account: r.Account, AccountName: name, Key: messageOf(r, name).Key(),
+			From: r.From, Subject: r.Subject, Seen: r.Seen}, verdicts[i]))
 	}
 	if len(c.opts.Exec) > 0 {
 		go c.runExec(items)
@@ -541,7 +547,7 @@ func (c *Core) show(ns []policy.Notification) {
 	if c.opts.Notifier == nil {
 		return
 	}
-	for _, n := range ns {
+	for _, n := range c.withPreferences(ns) {
 		select {
 		case c.notifyQ <- n:
 		default:
@@ -596,7 +602,7 @@ func errorKind(err error) string {
 
 func messageOf(r state.Recent, accountName string) view.Message {
 	return view.Message{Account: r.Account, AccountName: accountName, Folder: r.Folder, UIDValidity: r.UIDValidity,
-		UID: r.UID, From: r.From, FromAddr: r.FromAddr, Subject: r.Subject, Date: r.Date, Seen: r.Seen}
+		UID: r.UID, From: r.From, FromAddr: r.FromAddr, Subject: r.Subject, Date: r.Date, Seen: r.Seen, Muted: r.Muted}
 }
 
 // SummaryClosed tells the core the last summary notification left the
@@ -675,5 +681,6 @@ func (c *Core) buildSnapshot() view.Snapshot {
 		}
 		s.Recent = append(s.Recent, messageOf(r, c.accountName(r.Account)))
 	}
+	countMuted(&s)
 	return s
 }

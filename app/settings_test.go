@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -326,7 +327,7 @@ func TestSavePreferencesWithAutostart(t *testing.T) {
 	if _, err := h.core.Do(context.Background(), control.Command{Cmd: control.CmdSavePreferences, Preferences: &p}); err != nil {
 		t.Fatalf("save_preferences: %v", err)
 	}
-	if got := loadConfig(t, dir).Preferences; got != p {
+	if got := loadConfig(t, dir).Preferences; !reflect.DeepEqual(got, p) {
 		t.Fatalf("config.json preferences %+v, want %+v", got, p)
 	}
 	if on, _ := auto.Enabled(); !on || auto.calls != 1 {

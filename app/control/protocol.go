@@ -30,6 +30,7 @@ type Event struct {
 	Subject string `json:"subject,omitempty"`
 	Date    string `json:"date,omitempty"` // RFC 3339
 	Seen    *bool  `json:"seen,omitempty"`
+	Muted   bool   `json:"muted,omitempty"` // new_mail: a notification rule muted it (still counted and listed)
 	State   string `json:"state,omitempty"`
 	Error   string `json:"error,omitempty"`
 	NextTry string `json:"next_try,omitempty"` // RFC 3339, state "backoff"

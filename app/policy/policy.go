@@ -56,6 +56,11 @@ type Notification struct {
 	// and one of its messages' accounts has sound; never while paused or in
 	// quiet hours.
 	Sound bool
+	// SoundFile and Persistent are not the policy's: the core fills them in
+	// from the preferences (the sound file, "" for the theme's; pop-ups
+	// that stay until dismissed).
+	SoundFile  string
+	Persistent bool
 }
 
 // MaxSingles is how many messages of one batch get a notification each.

@@ -17,6 +17,7 @@ type Snapshot struct {
 	Notifications bool      `json:"notifications"`  // the preference
 	Demo          bool      `json:"demo,omitempty"` // running on the built-in demo server
 	ConfigError   string    `json:"config_error,omitempty"`
+	Muted         int       `json:"muted,omitempty"` // muted messages in Recent
 }
 
 // Forever is the PausedUntil of "until resumed".
@@ -64,6 +65,7 @@ type Message struct {
 	Subject     string    `json:"subject"`
 	Date        time.Time `json:"date"`
 	Seen        bool      `json:"seen"`
+	Muted       bool      `json:"muted,omitempty"` // a notification rule muted it: listed, never notified
 }
 
 // Key names a message across accounts and folders.

@@ -3,6 +3,7 @@ package window
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -148,7 +149,7 @@ func (p *prefsForm) validate() {
 		p.idleErr.SetText(msg)
 		p.idleErr.Show()
 	}
-	if !ok || prefs == p.saved || p.s.saving {
+	if !ok || reflect.DeepEqual(prefs, p.saved) || p.s.saving {
 		p.saveBtn.Disable()
 	} else {
 		p.saveBtn.Enable()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -475,7 +476,7 @@ func TestPreferences(t *testing.T) {
 	}
 	want := config.DefaultPreferences()
 	want.IdleRefreshMinutes, want.ShowSubject, want.StartAtLogin = 5, false, true
-	if cfg.Preferences != want {
+	if !reflect.DeepEqual(cfg.Preferences, want) {
 		t.Errorf("saved %+v, want %+v", cfg.Preferences, want)
 	}
 	if on, _ := auto.Enabled(); !on || len(auto.calls) != 1 {
