@@ -27,8 +27,9 @@ type Menu struct {
 	Unseen  int
 	Tooltip string
 
-	Status   string    // the disabled first line
-	Subjects []Subject // newest first, at most MaxSubjects
+	Status   string         // the disabled first line
+	Subjects []Subject      // newest first, at most MaxSubjects
+	OpenMail []OpenMailItem // "Open mail" per account (openmail.go)
 
 	PauseTitle string // the submenu's title: "Pause notifications" or "Notifications paused until 15:30"
 	Paused     bool
@@ -44,7 +45,7 @@ type Menu struct {
 // Subject is one recent unread message in the menu.
 type Subject struct {
 	Label string // "Ann Lee — Quarterly report"
-	Key   string // view.Message.Key(), passed back in show_window
+	Key   string // view.Message.Key(), passed back in open_mail
 }
 
 // Fixed labels of the menu. The pause submenu's words are view's, shared
@@ -74,6 +75,7 @@ func BuildMenu(s view.Snapshot, now time.Time) Menu {
 		}
 		m.Subjects = append(m.Subjects, Subject{Label: subjectLabel(msg), Key: msg.Key()})
 	}
+	m.OpenMail = openMailItems(s)
 	m.PauseTitle = view.LabelPause
 	if m.Paused {
 		m.PauseTitle = view.PausedText(s.PausedUntil, now)

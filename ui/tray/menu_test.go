@@ -36,6 +36,7 @@ func TestBuildMenuAllConnected(t *testing.T) {
 		Icon:       view.IconNormal,
 		Tooltip:    "Mailbell · All accounts connected",
 		Status:     "All accounts connected",
+		OpenMail:   []OpenMailItem{{Label: "Open mail — Work", Account: "work"}, {Label: "Open mail — Personal", Account: "personal"}},
 		PauseTitle: "Pause notifications",
 	}
 	if !reflect.DeepEqual(m, want) {
@@ -301,5 +302,25 @@ func TestMenuLabelEscapesMnemonics(t *testing.T) {
 		if got != "re__port ____init____" {
 			t.Errorf("got %q", got)
 		}
+	}
+}
+
+func TestOpenMailItems(t *testing.T) {
+	one := BuildMenu(view.Snapshot{Accounts: []view.Account{idle("Work")}}, now)
+	if want := []OpenMailItem{{Label: LabelOpenMail, Account: "work"}}; !reflect.DeepEqual(one.OpenMail, want) {
+		t.Fatalf("one account: %+v", one.OpenMail)
+	}
+	off := idle("Off")
+	off.Enabled = false
+	many := []view.Account{off}
+	for _, n := range []string{"A", "B", "C", "D", "E"} {
+		many = append(many, idle(n))
+	}
+	m := BuildMenu(view.Snapshot{Accounts: many}, now)
+	if len(m.OpenMail) != MaxOpenMail || m.OpenMail[0].Account != "a" || m.OpenMail[0].Label != "Open mail — A" {
+		t.Fatalf("many accounts: %+v", m.OpenMail)
+	}
+	if none := BuildMenu(view.Snapshot{}, now); len(none.OpenMail) != 0 {
+		t.Fatalf("no accounts: %+v", none.OpenMail)
 	}
 }

@@ -134,6 +134,7 @@ type tray struct {
 
 	status *systray.MenuItem
 	slots  [MaxSubjects]*systray.MenuItem
+	opens  [MaxOpenMail]*systray.MenuItem // "Open mail" per account
 	pause  *systray.MenuItem
 	resume *systray.MenuItem
 
@@ -153,6 +154,10 @@ func (t *tray) onReady(ctx context.Context) {
 		t.slots[i].Hide()
 	}
 	systray.AddSeparator()
+	for i := range t.opens {
+		t.opens[i] = systray.AddMenuItem("", "")
+		t.opens[i].Hide()
+	}
 	open := systray.AddMenuItem(LabelOpen, "")
 	check := systray.AddMenuItem(LabelCheck, "")
 	t.pause = systray.AddMenuItem(view.LabelPause, "")
@@ -182,8 +187,21 @@ func (t *tray) onReady(ctx context.Context) {
 				key = t.shown.Subjects[i].Key
 			}
 			t.mu.Unlock()
-			if key != "" {
-				t.do(control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent, Message: key})
+			if key != "" { // the core opens the mail, or the window at it
+				t.do(control.Command{Cmd: control.CmdOpenMail, Message: key})
+			}
+		})
+	}
+	for i, item := range t.opens {
+		t.on(ctx, item, func() {
+			t.mu.Lock()
+			var id string
+			if i < len(t.shown.OpenMail) {
+				id = t.shown.OpenMail[i].Account
+			}
+			t.mu.Unlock()
+			if id != "" {
+				t.do(control.Command{Cmd: control.CmdOpenMail, Account: id})
 			}
 		})
 	}
@@ -291,6 +309,19 @@ func (t *tray) render(m Menu) {
 				slot.Show()
 			} else {
 				slot.Hide()
+			}
+		}
+	}
+	for i, item := range t.opens {
+		have, had := i < len(m.OpenMail), !first && i < len(prev.OpenMail)
+		if have && (!had || m.OpenMail[i].Label != prev.OpenMail[i].Label) {
+			item.SetTitle(menuLabel(m.OpenMail[i].Label))
+		}
+		if first || have != had {
+			if have {
+				item.Show()
+			} else {
+				item.Hide()
 			}
 		}
 	}

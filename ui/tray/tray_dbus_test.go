@@ -245,7 +245,7 @@ func TestTrayOverDBus(t *testing.T) {
 	}
 	m := menu()
 	wantShown := []string{"All accounts connected", "Ann Lee — Quarterly report", "Bob — re_port", "---",
-		LabelOpen, LabelCheck, view.LabelPause, LabelSettings, "---", LabelQuit}
+		LabelOpenMail + " — Work", LabelOpenMail + " — Personal", LabelOpen, LabelCheck, view.LabelPause, LabelSettings, "---", LabelQuit}
 	if got := m.Shown(); !reflect.DeepEqual(got, wantShown) {
 		t.Fatalf("menu %q\nwant %q", got, wantShown)
 	}
@@ -278,11 +278,14 @@ func TestTrayOverDBus(t *testing.T) {
 	if got := click(LabelCheck); got.Cmd != control.CmdCheckNow {
 		t.Errorf("Check now sent %+v", got)
 	}
-	if got := click("Ann Lee — Quarterly report"); got != (control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent, Message: ann.Key()}) {
+	if got := click("Ann Lee — Quarterly report"); got != (control.Command{Cmd: control.CmdOpenMail, Message: ann.Key()}) {
 		t.Errorf("subject sent %+v", got)
 	}
 	if got := click("Bob — re_port"); got.Message != bob.Key() {
 		t.Errorf("second subject sent %+v", got)
+	}
+	if got := click(LabelOpenMail + " — Personal"); got != (control.Command{Cmd: control.CmdOpenMail, Account: "personal"}) {
+		t.Errorf("Open mail sent %+v", got)
 	}
 	if got := click(LabelOpen); got != (control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent}) {
 		t.Errorf("Open sent %+v", got)
@@ -347,7 +350,8 @@ func TestTrayOverDBus(t *testing.T) {
 	paused := view.PausedText(view.Forever, time.Now())
 	eventually(t, "trouble and pause", func() (bool, string) {
 		got := menu().Shown()
-		want := []string{"Personal: password rejected — open Settings", "---", LabelOpen, LabelCheck, paused, LabelSettings, "---", LabelQuit}
+		want := []string{"Personal: password rejected — open Settings", "---",
+			LabelOpenMail + " — Work", LabelOpenMail + " — Personal", LabelOpen, LabelCheck, paused, LabelSettings, "---", LabelQuit}
 		return reflect.DeepEqual(got, want), strings.Join(got, " | ")
 	})
 	if r, _ := menu().Find(view.LabelResume); !r.Enabled {
@@ -371,7 +375,7 @@ func TestTrayOverDBus(t *testing.T) {
 	eventually(t, "five subjects", func() (bool, string) {
 		got := menu().Shown()
 		want := []string{"All accounts connected", "Sender — Message 1", "Sender — Message 2", "Sender — Message 3",
-			"Sender — Message 4", "Sender — Message 5", "---", LabelOpen, LabelCheck, view.LabelPause, LabelSettings, "---", LabelQuit}
+			"Sender — Message 4", "Sender — Message 5", "---", LabelOpenMail + " — Work", LabelOpenMail + " — Personal", LabelOpen, LabelCheck, view.LabelPause, LabelSettings, "---", LabelQuit}
 		return reflect.DeepEqual(got, want), strings.Join(got, " | ")
 	})
 	eventually(t, "unread 8 icon", func() (bool, string) { return checkIcon(view.IconUnread, 8) })
