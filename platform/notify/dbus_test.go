@@ -438,7 +438,7 @@ func TestFakeServer(t *testing.T) {
 	if c.timeout != 1500 {
 		t.Errorf("timeout %d", c.timeout)
 	}
-	for k, want := range map[string]any{"urgency": byte(2), "category": CategoryEmailArrived, "desktop-entry": "mailbell", "image-path": icon} {
+	for k, want := range map[string]any{"urgency": byte(2), "category": CategoryEmailArrived, "desktop-entry": "io.mailbell.Mailbell", "image-path": icon} {
 		if v, ok := c.hints[k]; !ok || v.Value() != want {
 			t.Errorf("hint %s = %v, want %v", k, v, want)
 		}

@@ -146,13 +146,19 @@ type Notifier interface {
 // notifications. Log it once and carry on without notifications.
 var ErrNoNotificationServer = errors.New("no desktop notification server")
 
+// DefaultDesktopEntry is Mailbell's application ID, the name of its
+// installed desktop file (io.mailbell.Mailbell.desktop).
+const DefaultDesktopEntry = "io.mailbell.Mailbell"
+
 // Options tune a notifier. The zero value is fine.
 type Options struct {
 	// AppName is shown by the server as the sender; default "Mailbell".
 	AppName string
 	// DesktopEntry is the desktop file name without ".desktop" (the
 	// desktop-entry hint some servers use to find the app's icon and
-	// settings); default "mailbell".
+	// settings; GNOME lists the app under Settings → Notifications when
+	// that file has X-GNOME-UsesNotifications=true); default
+	// DefaultDesktopEntry.
 	DesktopEntry string
 	// Logger for the rare events worth a line; default slog.Default().
 	Logger *slog.Logger
@@ -167,7 +173,7 @@ func (o Options) withDefaults() Options {
 		o.AppName = "Mailbell"
 	}
 	if o.DesktopEntry == "" {
-		o.DesktopEntry = "mailbell"
+		o.DesktopEntry = DefaultDesktopEntry
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
