@@ -99,6 +99,7 @@ func writeIcon(log *slog.Logger) string {
 
 func (d *desktopNotifier) Show(p policy.Notification) error {
 	n := notify.Notification{Summary: p.Summary, Body: p.Body, IconPath: d.iconPath, Category: notify.CategoryEmailArrived}
+	withSoundAndPopup(&n, p)
 	if d.n.SupportsActions() {
 		n.Actions = []notify.Action{{Key: notify.DefaultAction, Label: "Open"}}
 		if len(p.Keys) == 1 {
