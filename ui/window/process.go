@@ -36,6 +36,7 @@ func Main(args []string, stderr io.Writer) int {
 	view := fs.String("view", control.ViewRecent, "window to open: recent or settings")
 	message := fs.String("message", "", "message to show in the recent window")
 	debug := fs.Bool("debug", false, "log more")
+	noTray := fs.Bool("no-tray", false, "the desktop shows no tray icon: say how to get one, offer Quit (the background process passes it)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -56,14 +57,14 @@ func Main(args []string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := runProcess(ctx, *configDir, control.Event{Event: control.EvShow, View: *view, Message: *message}, log); err != nil {
+	if err := runProcess(ctx, *configDir, control.Event{Event: control.EvShow, View: *view, Message: *message}, Deps{Logger: log, NoTray: *noTray}); err != nil {
 		fmt.Fprintln(stderr, "mailbell window:", err)
 		return 1
 	}
 	return 0
 }
 
-func runProcess(ctx context.Context, configDir string, initial control.Event, log *slog.Logger) error {
+func runProcess(ctx context.Context, configDir string, initial control.Event, deps Deps) error {
 	dir, err := config.Dir(configDir)
 	if err != nil {
 		return err
@@ -84,6 +85,7 @@ func runProcess(ctx context.Context, configDir string, initial control.Event, lo
 	defer stopQuit()
 	// The window asks the core for everything it saves: no keyring, no
 	// config.json writes, no autostart here; the demo takes the same path.
-	Run(a, client, Deps{ConfigDir: dir, Logger: log}, initial)
+	deps.ConfigDir = dir
+	Run(a, client, deps, initial)
 	return nil
 }

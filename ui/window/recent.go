@@ -54,7 +54,7 @@ func newRecentWindow(u *UI) *recentWindow {
 	})
 	r.pause = widget.NewButtonWithIcon(view.LabelPauseShort, theme.MediaPauseIcon(), r.pauseTapped)
 	r.settings = widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { r.u.openSettings("") })
-	toolbar := container.NewHBox(r.checkNow, r.pause, layout.NewSpacer(), r.settings)
+	toolbar := container.NewHBox(r.checkNow, r.pause, layout.NewSpacer(), r.settings, noTrayQuit(u))
 
 	r.banner = widget.NewLabel("")
 	r.banner.Wrapping = fyne.TextWrapWord
@@ -81,8 +81,8 @@ func newRecentWindow(u *UI) *recentWindow {
 
 	// Many accounts scroll within a bounded header rather than squeeze the list.
 	header := container.New(&maxHeight{max: 180, content: r.accounts}, container.NewVScroll(r.accounts))
-	top := container.NewVBox(toolbar, r.banner, header, widget.NewSeparator())
-	r.w.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(r.list, container.NewCenter(r.empty))))
+	top := container.NewVBox(toolbar, noTrayNote(u), r.banner, header, widget.NewSeparator())
+	r.w.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(r.list, paragraph(r.empty))))
 	r.w.Resize(fyne.NewSize(420, 520))
 
 	go r.clock()
@@ -148,7 +148,7 @@ func (r *recentWindow) update() {
 		r.pause.SetText(view.LabelPauseShort)
 		r.pause.SetIcon(theme.MediaPauseIcon())
 	}
-	if u.disconnected || !u.haveSnap {
+	if u.disconnected || !u.haveSnap || len(s.Accounts) == 0 { // nothing to check or pause
 		r.checkNow.Disable()
 		r.pause.Disable()
 	} else {

@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"mailbell/app/config"
-	"mailbell/ui/providers"
+	"mailbell/app/discover"
 	"mailbell/ui/settings"
 )
 
@@ -266,10 +266,11 @@ func (f *accountForm) onEmailLeft() {
 	if !f.autoHost && strings.TrimSpace(f.host.Text) != "" {
 		return
 	}
-	host, port, sec, ok := providers.Lookup(f.email.Text)
+	r, ok := discover.PresetFor(f.email.Text) // the bundled presets: no network here
 	if !ok {
 		return
 	}
+	host, port, sec := r.Host, r.Port, string(r.Security)
 	f.filling = true
 	f.host.SetText(host)
 	f.security.SetSelected(settings.SecurityLabel(sec))

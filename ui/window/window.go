@@ -46,6 +46,15 @@ type Deps struct {
 	ConfigDir string
 	Logger    *slog.Logger
 	Now       func() time.Time // nil: time.Now
+	// NoTray: the desktop shows no tray icon (the background process
+	// found no tray host). The windows say how to get one and offer Quit.
+	NoTray bool
+	// Discover finds an address's settings for the first-run window; nil:
+	// discover.Lookup with discover.OptionsFromEnv (setup.go).
+	Discover Discoverer
+	// SignIn is the OAuth2 sign-in the first-run window offers; nil: none
+	// in this build (the button says so).
+	SignIn settings.SignIn
 }
 
 // UI owns the windows of the window process.
@@ -79,6 +88,7 @@ type UI struct {
 	disconnected bool
 	recent       *recentWindow
 	settings     *settingsWindow
+	setup        *setupWindow
 	quitting     bool
 }
 
@@ -262,6 +272,8 @@ func (u *UI) Show(ev control.Event) {
 	switch ev.View {
 	case control.ViewSettings:
 		u.openSettings(ev.Message) // for settings, Message is an account id to select
+	case control.ViewSetup:
+		u.openSetup()
 	default:
 		r := u.openRecent()
 		if ev.Message != "" {
@@ -324,7 +336,7 @@ func (u *UI) openSettings(accountID string) *settingsWindow {
 // master (closing a master window would quit while another is still open);
 // this bookkeeping decides instead.
 func (u *UI) windowClosed() {
-	if u.recent != nil || u.settings != nil || u.quitting {
+	if u.recent != nil || u.settings != nil || u.setup != nil || u.quitting {
 		return
 	}
 	u.quitting = true
