@@ -52,6 +52,10 @@ func (c *Core) start(ctx context.Context, conn *control.Conn, cmd control.Comman
 		}
 	}
 	switch cmd.Cmd {
+	case control.CmdSignIn:
+		return func() (control.Event, error) { return c.signIn(cmd) }
+	case control.CmdOnlineAccounts:
+		return func() (control.Event, error) { return c.onlineAccounts(ctx) }
 	case control.CmdTestAccount:
 		return func() (control.Event, error) { return c.testAccount(ctx, cmd) }
 	case control.CmdGetSettings, control.CmdSaveAccount, control.CmdRemoveAccount, control.CmdSavePreferences:
@@ -195,6 +199,9 @@ func (c *Core) markRead(ctx context.Context, m commandMsg) {
 		return
 	}
 	acct, err := c.cfg.MailAccount(a, c.passwordFor(a))
+	if err == nil {
+		acct.Credentials, err = c.credentialsFor(a)
+	}
 	if err != nil {
 		m.reply <- result{err: fmt.Errorf("mark_read: account %q: %w", target.Account, err)}
 		return

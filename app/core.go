@@ -58,6 +58,8 @@ type Options struct {
 	// Quit is called when a client asks the core to quit.
 	Quit func()
 	Demo bool
+	// OAuthOptions: token_command, GNOME Online Accounts, OAuth2 sign-in (core_oauth.go).
+	OAuthOptions
 
 	// Autostart applies preferences.start_at_login (nil: not supported).
 	Autostart Autostart
@@ -82,6 +84,8 @@ type Core struct {
 
 	srvMu sync.Mutex
 	srv   *control.Server
+
+	oauth oauthState // sign-in state, with its own lock (core_oauth.go)
 
 	// Owned by the loop.
 	cfg      *config.Config
@@ -277,6 +281,9 @@ func (c *Core) startAccount(ctx context.Context, wg *sync.WaitGroup, a config.Ac
 			continue
 		}
 		acct, err := c.cfg.MailAccount(a, c.passwordFor(a))
+		if err == nil {
+			acct.Credentials, err = c.credentialsFor(a)
+		}
 		if err != nil {
 			f.State, f.Error, f.ErrorKind = view.StateStopped, err.Error(), view.ErrorConfig
 			continue
@@ -454,6 +461,7 @@ func (c *Core) onWatcherEvent(key state.Key, e mail.Event) {
 	now := time.Now()
 	switch e := e.(type) {
 	case mail.StateEvent:
+		c.noteSignInState(key, e)
 		f.State, f.Error, f.ErrorKind, f.NextTry = view.State(e.State), "", "", time.Time{}
 		if e.Err != nil {
 			f.Error, f.ErrorKind = errorText(e.Err), errorKind(e.Err)
@@ -594,6 +602,8 @@ func errorKind(err error) string {
 		return view.ErrorAuth
 	case errors.Is(err, mail.ErrTLS), errors.Is(err, mail.ErrNoSTARTTLS), errors.Is(err, mail.ErrInsecure):
 		return view.ErrorTLS
+	case signInKind(err) != "":
+		return signInKind(err)
 	case mail.IsPermanent(err):
 		return view.ErrorConfig
 	}

@@ -155,7 +155,9 @@ func (c *Core) saveAccount(ctx context.Context, cmd control.Command) error {
 	switch {
 	case a.PasswordCommand != "" && secret != "":
 		fields[control.FieldSecret] = "not used: this account's password comes from password_command"
-	case a.PasswordCommand == "" && secret == "" && orig == "":
+	case a.EffectiveAuth() == config.AuthOAuth2 && secret != "":
+		fields[control.FieldSecret] = "not used: this account signs in with OAuth2"
+	case a.PasswordCommand == "" && secret == "" && orig == "" && a.EffectiveAuth() == config.AuthPassword:
 		fields[control.FieldSecret] = "missing: give the account's password (or a password_command)"
 	}
 	if len(fields) > 0 {
@@ -191,6 +193,10 @@ func (c *Core) saveAccount(ctx context.Context, cmd control.Command) error {
 		moved = true
 	}
 
+	signedIn, err := c.saveSignIn(ctx, a, orig, cmd.SignIn) // core_oauth.go
+	if err != nil {
+		return err
+	}
 	if err := config.Save(c.opts.ConfigDir, next); err != nil {
 		// Do not leave a secret behind that no account names.
 		if (orig == "" && secret != "") || (renamed && (moved || secret != "")) {
@@ -199,7 +205,7 @@ func (c *Core) saveAccount(ctx context.Context, cmd control.Command) error {
 		return fmt.Errorf("could not save the settings: %w", err)
 	}
 	restart := map[string]bool{}
-	if secret != "" {
+	if secret != "" || signedIn {
 		restart[a.ID] = true // a new password: log in again with it
 	}
 	return c.apply(ctx, next, restart)
@@ -293,6 +299,7 @@ func (c *Core) deleteSecrets(ctx context.Context, ids []string) {
 		return
 	}
 	for _, id := range ids {
+		c.deleteOAuthSecret(ctx, id) // core_oauth.go
 		err := c.withSecretTimeout(ctx, func(ctx context.Context) error { return c.opts.Secrets.Delete(ctx, id) })
 		if err != nil {
 			// Absent is fine (a password_command account had none).
@@ -349,6 +356,9 @@ func (c *Core) testAccount(ctx context.Context, cmd control.Command) (control.Ev
 	folder := a.EffectiveFolders()[0]
 	host, port := a.Host, a.EffectivePort()
 	acct, err := next.MailAccount(a, password) // reads the CA file
+	if err == nil {
+		acct.Credentials, err = c.testCredentials(a, cmd.SignIn)
+	}
 	if err != nil {
 		text := DescribeProbe(mail.FolderInfo{}, err, host, port, folder)
 		var ce *config.Error

@@ -55,6 +55,10 @@ type Event struct {
 	Fields FieldErrors `json:"fields,omitempty"`
 	// Settings answers get_settings.
 	Settings *Settings `json:"settings,omitempty"`
+	// SignIn names a sign-in (sign_in's reply, signed_in; signin.go).
+	SignIn string `json:"sign_in,omitempty"`
+	// OnlineAccounts answers online_accounts (signin.go).
+	OnlineAccounts []OnlineAccount `json:"online_accounts,omitempty"`
 }
 
 const (
@@ -89,6 +93,9 @@ type Command struct {
 	// save_preferences: the preferences, start_at_login included (the core
 	// applies it to the system's autostart).
 	Preferences *config.Preferences `json:"preferences,omitempty"`
+	// save_account, test_account: the browser sign-in (sign_in's reply)
+	// whose tokens the account uses (signin.go).
+	SignIn string `json:"sign_in,omitempty"`
 }
 
 // FieldErrors maps a field's name in config.json ("host", "port",

@@ -51,6 +51,10 @@ const (
 	ErrorTLS     = "tls"
 	ErrorConfig  = "config"
 	ErrorNetwork = "network"
+	// ErrorSignIn: the OAuth2 sign-in expired or was revoked; ErrorNoSignIn:
+	// the account was never signed in. The remedy is to sign in (again).
+	ErrorSignIn   = "signin"
+	ErrorNoSignIn = "no_signin"
 )
 
 // Message is one entry of the recent list.
@@ -174,6 +178,10 @@ func FolderState(f Folder, now time.Time) string {
 		switch f.ErrorKind {
 		case ErrorAuth:
 			return "Password rejected — open Settings"
+		case ErrorSignIn:
+			return "Sign-in expired — sign in again"
+		case ErrorNoSignIn:
+			return "Not signed in — open Settings to sign in"
 		case ErrorTLS:
 			return "Certificate not trusted — open Settings"
 		}
