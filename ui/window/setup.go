@@ -83,7 +83,7 @@ type setupWindow struct {
 	findBtn   *widget.Button
 	cancelBtn *widget.Button // in the find button's place while looking up
 	activity  *widget.Activity
-	progress *widget.Label // the lookup's step, then what was found
+	progress  *widget.Label // the lookup's step, then what was found
 
 	editBtn  *widget.Button
 	manual   *fyne.Container // host, port, security, username
