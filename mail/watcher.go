@@ -26,8 +26,9 @@ type Watcher struct {
 	pos       Position
 	lastState StateEvent
 	counts    CountsEvent
-	tracked   tracked // reported UIDs followed for ExpungedEvent
-	seen      seenSet // tracked UIDs known \Seen, for FlagsEvent (flags.go)
+	tracked   tracked     // reported UIDs followed for ExpungedEvent
+	seen      seenSet     // tracked UIDs known \Seen, for FlagsEvent (flags.go)
+	rc        reconnector // Reconnect (reconnect.go)
 }
 
 // NewWatcher prepares a watcher; nothing happens until Run. emit is called
@@ -53,10 +54,17 @@ func (w *Watcher) Run(ctx context.Context) error {
 	log := w.opts.Logger.With("host", w.acct.Host, "user", w.acct.Username, "folder", w.folder)
 	bo := backoff{min: w.opts.BackoffMin, max: w.opts.BackoffMax}
 	for {
-		healthySince, err := w.session(ctx)
+		sctx, end := w.rc.begin(ctx)
+		healthySince, err := w.session(sctx)
+		end()
 		if ctx.Err() != nil {
 			w.setState(StateEvent{State: StateStopped})
 			return nil
+		}
+		if w.rc.take() { // woke up: the old connection is likely dead
+			log.Info("reconnecting at once", "was", err)
+			bo.reset()
+			continue
 		}
 		if IsPermanent(err) {
 			log.Warn("watcher stopped", "err", err)
@@ -83,6 +91,8 @@ func (w *Watcher) Run(ctx context.Context) error {
 			return nil
 		case <-w.check:
 			t.Stop()
+		case <-w.rc.wait():
+			t.Stop()
 		case <-t.C:
 		}
 	}
@@ -99,7 +109,7 @@ func (w *Watcher) session(ctx context.Context) (healthySince time.Time, err erro
 		return time.Time{}, err
 	}
 	polite := true
-	defer func() { s.close(polite && ctx.Err() != nil) }()
+	defer func() { s.close(polite && ctx.Err() != nil && !w.rc.pending()) }()
 
 	w.setState(StateEvent{State: StateSyncing})
 	data, err := s.examine(w.folder)
@@ -194,6 +204,9 @@ wait:
 			probe = true
 			break wait
 		}
+	}
+	if w.rc.pending() {
+		return false, errReconnect // no DONE: the line is likely dead
 	}
 	// DONE must be answered promptly: this is the liveness probe too.
 	limit := s.opts.ProbeTimeout
