@@ -1,5 +1,5 @@
 // Package autostart starts Mailbell at login. On Linux and the BSDs it
-// writes an XDG autostart entry, $XDG_CONFIG_HOME/autostart/mailbell.desktop;
+// writes an XDG autostart entry, $XDG_CONFIG_HOME/autostart/io.mailbell.Mailbell.desktop;
 // elsewhere Supported reports false and the rest return ErrUnsupported.
 package autostart
 
@@ -14,8 +14,14 @@ import (
 // ErrUnsupported: this OS has no autostart support in Mailbell yet.
 var ErrUnsupported = errors.New("starting at login is not supported on this system")
 
-// FileName is the autostart entry's name.
-const FileName = "mailbell.desktop"
+// FileName is the autostart entry's name: the app ID, like the installed
+// desktop entry, so the session and GNOME's settings see one application.
+const FileName = "io.mailbell.Mailbell.desktop"
+
+// legacyFileName is the name releases before the app ID used; Enable and
+// Disable remove it so an upgrade never leaves two entries starting Mailbell
+// twice.
+const legacyFileName = "mailbell.desktop"
 
 // execReserved are the characters the desktop entry spec says must be
 // quoted in an Exec argument.
@@ -74,7 +80,7 @@ func desktopEntry(argv []string) (string, error) {
 		"Name=Mailbell\n" +
 		"Comment=New-mail notifier\n" +
 		"Exec=" + exec + "\n" +
-		"Icon=mailbell\n" +
+		"Icon=io.mailbell.Mailbell\n" +
 		"Terminal=false\n" +
 		"X-GNOME-Autostart-enabled=true\n", nil
 }

@@ -59,6 +59,15 @@ func Enable(execPath string, args []string) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("autostart: %w", err)
 	}
+	return removeLegacy(path)
+}
+
+// removeLegacy removes the entry under its pre-app-ID name beside path.
+func removeLegacy(path string) error {
+	old := filepath.Join(filepath.Dir(path), legacyFileName)
+	if err := os.Remove(old); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("autostart: %w", err)
+	}
 	return nil
 }
 
@@ -71,7 +80,7 @@ func Disable() error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("autostart: %w", err)
 	}
-	return nil
+	return removeLegacy(path)
 }
 
 // Enabled reports whether the entry exists and is not switched off
@@ -82,6 +91,10 @@ func Enabled() bool {
 		return false
 	}
 	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		// An entry written before the app ID still starts Mailbell.
+		b, err = os.ReadFile(filepath.Join(filepath.Dir(path), legacyFileName))
+	}
 	if err != nil {
 		return false
 	}

@@ -153,3 +153,44 @@ func TestGioLaunch(t *testing.T) {
 		t.Fatalf("program got %q\nwant %q\nentry:\n%s", parts, args, b)
 	}
 }
+
+// An entry under the name used before the app ID counts as enabled, and
+// Enable or Disable removes it, so an upgrade never starts Mailbell twice.
+func TestLegacyEntryMigrates(t *testing.T) {
+	path := sandbox(t)
+	legacy := filepath.Join(filepath.Dir(path), "mailbell.desktop")
+	if err := os.MkdirAll(filepath.Dir(legacy), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeLegacy := func() {
+		t.Helper()
+		if err := os.WriteFile(legacy, []byte("[Desktop Entry]\nType=Application\nName=Mailbell\nExec=/usr/bin/mailbell\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeLegacy()
+	if !Enabled() {
+		t.Fatal("a legacy entry should count as enabled")
+	}
+	if err := Enable("/usr/bin/mailbell", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(legacy); !os.IsNotExist(err) {
+		t.Fatalf("Enable left the legacy entry: %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("Enable wrote no %s: %v", FileName, err)
+	}
+	writeLegacy()
+	if err := Disable(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, legacy} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Errorf("Disable left %s: %v", p, err)
+		}
+	}
+	if Enabled() {
+		t.Error("still enabled after Disable")
+	}
+}
