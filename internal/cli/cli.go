@@ -42,6 +42,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "window" {
 		return execWindow(args[1:], stderr)
 	}
+	if len(args) > 0 && args[0] == "signin" {
+		return runSignIn(args[1:], stdout, stderr) // signin.go
+	}
 	fs := flag.NewFlagSet("mailbell", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
@@ -53,7 +56,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.exec, "exec", "", "run this command per batch of new mail, with the messages as JSON on stdin (no shell)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage:\n  mailbell [--config-dir DIR] [--debug] [--demo | --headless [--exec CMD] [--notify]]\n  mailbell window [--config-dir DIR] [--view recent|settings]\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage:\n  mailbell [--config-dir DIR] [--debug] [--demo | --headless [--exec CMD] [--notify]]\n  mailbell window [--config-dir DIR] [--view recent|settings]\n  mailbell signin ACCOUNT_ID [--device] [--config-dir DIR]\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -145,6 +148,7 @@ func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io
 	}
 	if !o.demo { // the demo touches nothing of the user's: no login entry
 		opts.Autostart = autostartAdapter{}
+		opts.OAuthOptions = oauthOptions() // signin.go
 	}
 	if o.debug {
 		opts.Mail.Trace = func(line string) { log.Debug("imap", "line", line) }
