@@ -141,6 +141,11 @@ func (c *Core) onCommand(ctx context.Context, wg *sync.WaitGroup, m commandMsg) 
 		ok(c.showWindow(m.cmd))
 	case control.CmdMarkRead:
 		c.markRead(ctx, m)
+	case control.CmdOpenMail:
+		c.openMail(ctx, m)
+	case control.CmdWake:
+		c.wake()
+		ok(nil)
 	case control.CmdQuit:
 		if c.opts.Quit == nil {
 			ok(errors.New("quit is not available"))
@@ -160,7 +165,7 @@ func (c *Core) showWindow(cmd control.Command) error {
 	if v == "" {
 		v = control.ViewRecent
 	}
-	if v != control.ViewRecent && v != control.ViewSettings {
+	if v != control.ViewRecent && v != control.ViewSettings && v != control.ViewSetup {
 		return fmt.Errorf("show_window: unknown view %q", v)
 	}
 	c.srvMu.Lock()

@@ -61,6 +61,10 @@ type Options struct {
 	// OAuthOptions: token_command, GNOME Online Accounts, OAuth2 sign-in (core_oauth.go).
 	OAuthOptions
 
+	// Opener opens the user's mail program, webmail or command (nil: the
+	// window is the only place mail opens; core_open.go).
+	Opener MailOpener
+
 	// Autostart applies preferences.start_at_login (nil: not supported).
 	Autostart Autostart
 	// Probe runs test_account (nil: mail.Probe).
@@ -97,6 +101,7 @@ type Core struct {
 	gen      int
 	lastJSON []byte
 	rules    *rules.Engine
+	mine     openState // open mail, read elsewhere, counts, wake (core_count.go)
 }
 
 type running struct {
@@ -497,6 +502,10 @@ func (c *Core) onWatcherEvent(key state.Key, e mail.Event) {
 		}
 	case mail.NewMailEvent:
 		c.onNewMail(key, e, now)
+	case mail.FlagsEvent:
+		c.onFlags(key, e) // core_read.go
+	case mail.ExpungedEvent:
+		c.onExpunged(key, e)
 	}
 }
 
@@ -546,6 +555,7 @@ func (c *Core) recentItems(key state.Key, uidValidity uint32, msgs []mail.Messag
 		items = append(items, state.Recent{
 			Account: key.Account, Folder: key.Folder, UID: m.UID, UIDValidity: uidValidity,
 			From: from, FromAddr: addr, Subject: text.Subject(m.Subject), Date: m.Date, Seen: m.Seen, Arrived: now,
+			MessageID: text.Clean(m.MessageID, 300),
 		})
 	}
 	return items
@@ -692,5 +702,6 @@ func (c *Core) buildSnapshot() view.Snapshot {
 		s.Recent = append(s.Recent, messageOf(r, c.accountName(r.Account)))
 	}
 	countMuted(&s)
+	c.applyCount(&s)
 	return s
 }

@@ -144,6 +144,14 @@ const (
 	CmdTestAccount = "test_account"
 )
 
+// CmdOpenMail opens the user's mail where the account's "open" says
+// (Message: that message; else Account: the account's mail).
+const CmdOpenMail = "open_mail"
+
+// CmdWake says the machine woke up or came back online: every watcher
+// reconnects and syncs at once.
+const CmdWake = "wake"
+
 const (
 	ViewRecent   = "recent"
 	ViewSettings = "settings"

@@ -18,6 +18,11 @@ type Snapshot struct {
 	Demo          bool      `json:"demo,omitempty"` // running on the built-in demo server
 	ConfigError   string    `json:"config_error,omitempty"`
 	Muted         int       `json:"muted,omitempty"` // muted messages in Recent
+	// CountsNew: Unseen counts mail new since the person last looked
+	// (preferences "count": "new"), not the servers' unseen count.
+	CountsNew bool `json:"counts_new,omitempty"`
+	// HideWhenEmpty: show no badge on the tray icon when Unseen is 0.
+	HideWhenEmpty bool `json:"hide_when_empty,omitempty"`
 }
 
 // Forever is the PausedUntil of "until resumed".

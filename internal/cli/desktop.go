@@ -55,6 +55,7 @@ func runTray(ctx context.Context, core *app.Core, log *slog.Logger) {
 // Notification action keys.
 const (
 	actionMarkRead = "mark-read"
+	actionShow     = "show" // Show in Mailbell; the default action opens the mail (open.go)
 )
 
 // desktopNotifier shows the policy's notifications on the desktop: one
@@ -68,6 +69,7 @@ type desktopNotifier struct {
 	mu        sync.Mutex
 	summaryID uint32
 	keys      map[uint32][]string // notification id → message keys
+	gone      retracted           // keys read or deleted elsewhere (retract.go)
 	order     []uint32
 }
 
@@ -98,6 +100,12 @@ func writeIcon(log *slog.Logger) string {
 }
 
 func (d *desktopNotifier) Show(p policy.Notification) error {
+	d.mu.Lock()
+	gone := d.gone.all(p.Keys)
+	d.mu.Unlock()
+	if gone {
+		return nil // read elsewhere before it could be shown
+	}
 	n := notify.Notification{Summary: p.Summary, Body: p.Body, IconPath: d.iconPath, Category: notify.CategoryEmailArrived}
 	withSoundAndPopup(&n, p)
 	if d.n.SupportsActions() {
@@ -105,6 +113,7 @@ func (d *desktopNotifier) Show(p policy.Notification) error {
 		if len(p.Keys) == 1 {
 			n.Actions = append(n.Actions, notify.Action{Key: actionMarkRead, Label: "Mark as read"})
 		}
+		n.Actions = append(n.Actions, notify.Action{Key: actionShow, Label: "Show in Mailbell"})
 	}
 	d.mu.Lock()
 	if p.Group {
@@ -171,6 +180,10 @@ func (d *desktopNotifier) act(ctx context.Context, core *app.Core, action string
 			if _, err := core.Do(ctx, control.Command{Cmd: control.CmdMarkRead, Message: k}); err != nil {
 				d.log.Warn("mark as read failed", "err", err)
 			}
+		}
+	case notify.DefaultAction:
+		if _, err := core.Do(ctx, openMailCommand(keys)); err != nil {
+			d.log.Warn("opening the mail failed", "err", err)
 		}
 	default:
 		cmd := control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent}
