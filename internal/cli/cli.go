@@ -34,6 +34,7 @@ type options struct {
 	debug     bool
 	notify    bool
 	exec      string
+	tray      *trayState // set by runCore: what the windows are told about the tray
 }
 
 // Main runs Mailbell with args (without the program name) and returns the exit code.
@@ -163,6 +164,7 @@ func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io
 	if o.headless {
 		opts.Output = jsonLines(stdout)
 	} else {
+		o.tray = &trayState{}
 		opts.SpawnWindow = spawner(dir, sock, o, log)
 	}
 	var notifier *desktopNotifier
@@ -205,6 +207,9 @@ func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io
 			defer wg.Done()
 			runTray(ctx, core, log)
 		}()
+		if !o.demo {
+			go firstRun(ctx, dir, o.tray, opts.SpawnWindow, log)
+		}
 		if o.demo {
 			if err := opts.SpawnWindow(control.ViewRecent, ""); err != nil {
 				log.Warn("demo: window not opened", "err", err)
@@ -272,6 +277,7 @@ func spawner(dir, sock string, o options, log *slog.Logger) func(view, message s
 		if o.debug {
 			args = append(args, "--debug")
 		}
+		args = append(args, o.tray.windowArgs()...)
 		cmd := exec.Command(exe, args...)
 		cmd.Env = append(os.Environ(), control.EnvSocket+"="+sock, config.EnvDir+"="+dir)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
