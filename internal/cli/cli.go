@@ -146,6 +146,7 @@ func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io
 		Logger:          log,
 		Demo:            o.demo,
 		Quit:            cancel,
+		Opener:          newMailOpener(log),
 	}
 	if !o.demo { // the demo touches nothing of the user's: no login entry
 		opts.Autostart = autostartAdapter{}
@@ -190,6 +191,9 @@ func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io
 	}
 	if d != nil {
 		go d.Run(ctx)
+	}
+	if !o.demo {
+		go followWake(ctx, core, log) // wake.go
 	}
 
 	var wg sync.WaitGroup
