@@ -47,6 +47,7 @@ type settingsWindow struct {
 	noForm    *widget.Label
 
 	prefs *prefsForm
+	rules *rulesForm // the Notifications tab (settings_rules.go)
 
 	ctx    context.Context // cancelled when the window closes
 	cancel context.CancelFunc
@@ -84,10 +85,12 @@ func (s *settingsWindow) buildUI() {
 	split.SetOffset(0.28)
 
 	s.prefs = newPrefsForm(s)
+	s.rules = newRulesForm(s)
 
 	s.tabs = container.NewAppTabs(
 		container.NewTabItem("Accounts", split),
 		container.NewTabItem("Preferences", s.prefs.content),
+		container.NewTabItem("Notifications", s.rules.content),
 	)
 	s.w.SetContent(container.NewBorder(s.status, nil, nil, nil, s.tabs))
 	s.w.Resize(fyne.NewSize(720, 600))
@@ -148,6 +151,7 @@ func (s *settingsWindow) onLoaded(l settings.Loaded, err error) {
 	s.addBtn.Enable()
 	s.acctList.Refresh()
 	s.prefs.load(l.Config.Preferences, l.AutostartSupported)
+	s.rules.load(l.Config.Preferences)
 	if s.pending != "" {
 		id := s.pending
 		s.pending = ""
@@ -218,6 +222,7 @@ func (s *settingsWindow) setSaving(on bool) {
 	s.saving = on
 	s.form.validate()
 	s.prefs.validate()
+	s.rules.validate()
 	if on || !s.form.editing {
 		s.removeBtn.Disable()
 	} else {
