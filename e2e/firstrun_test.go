@@ -211,7 +211,9 @@ func (f *firstRun) setupWindow(started time.Time, limit time.Duration, shot stri
 
 // fillIn types the address and the password as a person would: the
 // address, Tab (leaving the field starts the lookup), the password, Return.
-func (f *firstRun) fillIn(win xWindow, email string) {
+// Before Return it saves a screenshot as shot (the window with what was
+// found: README's picture).
+func (f *firstRun) fillIn(win xWindow, email, shot string) {
 	f.t.Helper()
 	x, err := dialXInput(f.s.Display)
 	if err != nil {
@@ -230,6 +232,17 @@ func (f *firstRun) fillIn(win xWindow, email string) {
 	}
 	if err := x.typeText(f.password); err != nil {
 		f.t.Fatal(err)
+	}
+	if err := poll(10*time.Second, 20*time.Millisecond, func() error {
+		if len(f.autoHits()) == 0 {
+			return fmt.Errorf("no autoconfig request yet")
+		}
+		return nil
+	}); err != nil {
+		f.t.Errorf("leaving the email field started no lookup: %v", err)
+	}
+	if err := f.s.Screenshot(f.art.path(shot)); err != nil {
+		f.t.Error(err)
 	}
 	if err := x.press(keysymReturn); err != nil {
 		f.t.Fatal(err)
@@ -276,7 +289,7 @@ func (f *firstRun) firstRunConnects(name string) {
 	t := f.t
 	started := f.start(name)
 	win := f.setupWindow(started, 2*time.Second, name+"-setup-window.png")
-	f.fillIn(win, imapUser+"@"+frDomain)
+	f.fillIn(win, imapUser+"@"+frDomain, name+"-found.png")
 
 	acct := f.savedAccount()
 	if acct["host"] != "127.0.0.1" || acct["port"] != float64(f.dc.TLSPort()) || acct["security"] != "tls" || acct["username"] != imapUser {
