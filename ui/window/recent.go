@@ -438,7 +438,7 @@ func (row *messageRow) set(m view.Message, now time.Time) {
 	row.sender.TextStyle = fyne.TextStyle{Bold: !m.Seen}
 	row.sender.SetText(from)
 	row.subject.SetText(subject)
-	row.when.SetText(view.Ago(m.Date, now))
+	row.when.SetText(view.Ago(m.Date, now) + mutedMark(m))
 	row.fromAcct.SetText(m.AccountName)
 	if m.Seen {
 		row.dot.FillColor = color.Transparent
