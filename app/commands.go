@@ -54,6 +54,8 @@ func (c *Core) start(ctx context.Context, conn *control.Conn, cmd control.Comman
 	switch cmd.Cmd {
 	case control.CmdSignIn:
 		return func() (control.Event, error) { return c.signIn(cmd) }
+	case control.CmdSignInWait:
+		return func() (control.Event, error) { return c.signInWait(ctx, cmd.SignIn) }
 	case control.CmdOnlineAccounts:
 		return func() (control.Event, error) { return c.onlineAccounts(ctx) }
 	case control.CmdTestAccount:
@@ -138,6 +140,7 @@ func (c *Core) onCommand(ctx context.Context, wg *sync.WaitGroup, m commandMsg) 
 	case control.CmdReload:
 		ok(c.reload(ctx, wg))
 	case control.CmdShowWindow:
+		c.markLooked() // "count": "new" starts again from here
 		ok(c.showWindow(m.cmd))
 	case control.CmdMarkRead:
 		c.markRead(ctx, m)

@@ -502,6 +502,7 @@ func (c *Core) onWatcherEvent(key state.Key, e mail.Event) {
 		}
 	case mail.NewMailEvent:
 		c.onNewMail(key, e, now)
+		c.noteNew(key, e) // core_count.go
 	case mail.FlagsEvent:
 		c.onFlags(key, e) // core_read.go
 	case mail.ExpungedEvent:

@@ -1,15 +1,19 @@
 package app_test
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 
 	"mailbell/app"
 	"mailbell/app/control"
 	"mailbell/app/policy"
+	"mailbell/internal/testenv/imaptest"
 )
 
 // retractor records notifications and what the core takes back.
@@ -106,4 +110,38 @@ func TestReadElsewhereRetracts(t *testing.T) {
 	if ev := h.events(app.EvSeen)[0]; ev.UID != uint32(uids[0]) || ev.Account != "home" || ev.Folder != "INBOX" {
 		t.Fatalf("seen event %+v", ev)
 	}
+}
+
+// "count": "new" counts the mail that came since the person last looked
+// (opened the window or their mail), still unread.
+func TestCountNew(t *testing.T) {
+	srv, err := imaptest.Start(imaptest.Config{Mode: imaptest.Plain, Users: map[string]string{"work": "pw-work"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	deliver(t, srv, "work", "INBOX", "old unread")
+	dir := t.TempDir()
+	writeConfig(t, dir, fmt.Sprintf(`{"accounts":[{"id":"work","host":"127.0.0.1","port":%d,"security":"plain","username":"work"}],
+ "preferences":{"notifications":true,"idle_refresh_minutes":9,"poll_seconds":60,"count":"new","hide_when_empty":true}}`, srv.Port()))
+	h := newHarness(t, dir, newStore(map[string]string{"work": "pw-work"}), func(o *app.Options) {
+		o.SpawnWindow = func(string, string) error { return nil }
+	})
+	h.waitFor("idle", h.allIdle(1))
+	if s := h.core.Snapshot(); s.Unseen != 0 || !s.CountsNew || !s.HideWhenEmpty {
+		t.Fatalf("at start: unseen %d, counts new %v, hide %v; want 0 (the unread one is not new)", s.Unseen, s.CountsNew, s.HideWhenEmpty)
+	}
+	deliver(t, srv, "work", "INBOX", "new one")
+	deliver(t, srv, "work", "INBOX", "new two")
+	h.waitFor("2 new", func() bool { return h.core.Snapshot().Unseen == 2 })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := h.core.Do(ctx, control.Command{Cmd: control.CmdShowWindow}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.core.Snapshot().Unseen; n != 0 {
+		t.Fatalf("after the window was shown: %d new, want 0", n)
+	}
+	deliver(t, srv, "work", "INBOX", "new three")
+	h.waitFor("1 new", func() bool { return h.core.Snapshot().Unseen == 1 })
 }

@@ -91,7 +91,10 @@ func tooltip(s view.Snapshot, m Menu) string {
 	if s.Demo {
 		parts[0] = "Mailbell demo"
 	}
-	if s.Unseen > 0 {
+	switch {
+	case s.Unseen > 0 && s.CountsNew:
+		parts = append(parts, plural(s.Unseen, "new message", "new messages"))
+	case s.Unseen > 0:
 		parts = append(parts, plural(s.Unseen, "unread message", "unread messages"))
 	}
 	parts = append(parts, m.Status)
