@@ -364,14 +364,15 @@ func openWindow(tb testing.TB, sess *desktoptest.Session, host *sniwatcher.Watch
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The window process is the window executable, started by the
+	// background process from beside itself.
 	for _, pid := range children(tray.pid()) {
-		cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-		if bytes.Contains(cmd, []byte("\x00window\x00")) {
+		if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); filepath.Base(exe) == "mailbell-window" {
 			w.pid = pid
 		}
 	}
 	if w.pid == 0 {
-		return w, errors.New("the window is mapped but no `mailbell window` child of the background process was found")
+		return w, errors.New("the window is mapped but no mailbell-window child of the background process was found")
 	}
 	return w, nil
 }
