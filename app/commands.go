@@ -60,6 +60,8 @@ func (c *Core) start(ctx context.Context, conn *control.Conn, cmd control.Comman
 		return func() (control.Event, error) { return c.onlineAccounts(ctx) }
 	case control.CmdTestAccount:
 		return func() (control.Event, error) { return c.testAccount(ctx, cmd) }
+	case control.CmdListFolders:
+		return func() (control.Event, error) { return c.listFolders(ctx, cmd) } // core_folders.go
 	case control.CmdGetSettings, control.CmdSaveAccount, control.CmdRemoveAccount, control.CmdSavePreferences:
 		reply := make(chan result, 1)
 		select {

@@ -263,6 +263,8 @@ func (c *Core) handle(ctx context.Context, wg *sync.WaitGroup, m any) {
 		m.removed <- removed
 	case summaryClosedMsg:
 		c.policy.SummaryClosed()
+	case foldersMsg:
+		c.onFolders(ctx, wg, m) // core_folders.go
 	case markedMsg:
 		if m.err == nil {
 			c.setSeen(m.key)
@@ -278,7 +280,8 @@ func (c *Core) startWatchers(ctx context.Context, wg *sync.WaitGroup) {
 }
 
 func (c *Core) startAccount(ctx context.Context, wg *sync.WaitGroup, a config.Account) {
-	for _, folder := range a.EffectiveFolders() {
+	c.expandFolders(ctx, a) // "*": list them (core_folders.go)
+	for _, folder := range c.foldersOf(a) {
 		key := state.Key{Account: a.ID, Folder: folder}
 		f := &view.Folder{Name: folder, State: view.StateDisabled, PollInterval: c.mailOptions().PollInterval}
 		c.folders[key] = f
@@ -536,6 +539,7 @@ func (c *Core) onNewMail(key state.Key, e mail.NewMailEvent, now time.Time) {
 		batch = append(batch, c.withRules(policy.Item{Account: r.Account, AccountName: name, Key: messageOf(r, name).Key(),
 			From: r.From, Subject: r.Subject, Seen: r.Seen}, verdicts[i]))
 	}
+	c.neverNotify(key, batch) // Junk, Trash (core_folders.go)
 	if len(c.opts.Exec) > 0 {
 		go c.runExec(items)
 	}
@@ -688,7 +692,7 @@ func (c *Core) buildSnapshot() view.Snapshot {
 	}
 	for _, a := range c.cfg.Accounts {
 		va := view.Account{ID: a.ID, Name: a.DisplayName(), Email: a.Email, Enabled: a.IsEnabled()}
-		for _, folder := range a.EffectiveFolders() {
+		for _, folder := range c.foldersOf(a) {
 			if f := c.folders[state.Key{Account: a.ID, Folder: folder}]; f != nil {
 				va.Folders = append(va.Folders, *f)
 				s.Unseen += f.Unseen

@@ -13,6 +13,8 @@ type openState struct {
 	// counts those still unread. Bounded by the recent list: keys that
 	// left it are dropped.
 	fresh map[string]bool
+	// folders: "*" listings and folder roles (core_folders.go).
+	folders folderState
 }
 
 // markLooked notes that the person looked at their mail now.

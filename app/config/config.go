@@ -137,6 +137,9 @@ func (a Account) EffectiveUsername() string {
 
 // EffectiveFolders are the folders to watch: folders, else INBOX.
 func (a Account) EffectiveFolders() []string {
+	if a.WatchesAll() { // the core expands it (folders.go)
+		return []string{"INBOX"}
+	}
 	if len(a.Folders) > 0 {
 		return append([]string(nil), a.Folders...)
 	}

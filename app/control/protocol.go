@@ -53,6 +53,8 @@ type Event struct {
 	//   {"event":"reply","id":7,"ok":false,"error":"host: missing: …",
 	//    "fields":{"host":"missing: the IMAP server's name, e.g. imap.example.com"}}
 	Fields FieldErrors `json:"fields,omitempty"`
+	// Folders answers list_folders (folders.go).
+	Folders []Folder `json:"folders,omitempty"`
 	// Settings answers get_settings.
 	Settings *Settings `json:"settings,omitempty"`
 	// SignIn names a sign-in (sign_in's reply, signed_in; signin.go).

@@ -200,7 +200,7 @@ func (s *Server) readLoop(c *Conn) {
 func (s *Server) reply(c *Conn, cmd Command, res Event, err error) {
 	ok := err == nil
 	ev := Event{Event: EvReply, ID: cmd.ID, OK: &ok, Value: res.Value, Settings: res.Settings,
-		SignIn: res.SignIn, OnlineAccounts: res.OnlineAccounts}
+		SignIn: res.SignIn, OnlineAccounts: res.OnlineAccounts, Folders: res.Folders}
 	if err != nil {
 		ev.Error = err.Error()
 		ev.Fields = FieldsOf(err)
