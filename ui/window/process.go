@@ -55,6 +55,7 @@ func Main(args []string, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log)
 
+	pinSessionBus() // before Fyne starts: no dbus-launch
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := runProcess(ctx, *configDir, control.Event{Event: control.EvShow, View: *view, Message: *message}, Deps{Logger: log, NoTray: *noTray}); err != nil {
@@ -80,6 +81,9 @@ func runProcess(ctx context.Context, configDir string, initial control.Event, de
 		return err
 	}
 	a := fyneapp.NewWithID(AppID)
+	if deps.SignIn == nil {
+		deps.SignIn = coreSignIn(a, client) // settings_signin.go
+	}
 	// SIGTERM or Ctrl-C ends the window process like closing its windows.
 	stopQuit := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stopQuit()
