@@ -36,6 +36,7 @@ type accountForm struct {
 	saveBtn    *widget.Button
 	saveStatus *widget.Label
 	missing    *widget.Label
+	notif      *acctNotify
 
 	base      config.Account // the account as loaded (or a new one with its id)
 	editing   bool           // base is in config.json (else: a new account)
@@ -125,7 +126,8 @@ func (f *accountForm) buildUI() {
 	f.missing.Hide()
 
 	save := container.NewBorder(nil, nil, nil, f.saveBtn, f.saveStatus)
-	f.content = container.NewVScroll(container.NewVBox(grid, f.general, f.conn.content, widget.NewSeparator(), f.missing, save))
+	f.notif = newAcctNotify(f) // notify, sound, aliases, silent folders (settings_account_notify.go)
+	f.content = container.NewVScroll(container.NewVBox(grid, f.general, f.notif.content, f.conn.content, widget.NewSeparator(), f.missing, save))
 }
 
 // touchAll marks every field as seen, so its problems show.
@@ -167,6 +169,7 @@ func (f *accountForm) edit(a config.Account, editing bool) {
 	f.folders.SetText(strings.Join(a.EffectiveFolders(), ", "))
 	f.caFile.SetText(a.CAFile)
 	f.enabled.SetChecked(a.IsEnabled())
+	f.notif.fill(a)
 	f.filling = false
 	f.autoHost = !editing
 	f.touched = map[string]bool{}
@@ -289,7 +292,8 @@ func (f *accountForm) validate() {
 		f.conn.enable(false)
 		return
 	}
-	errs := settings.Validate(f.values(), f.base, f.s.cfg, f.originalID(), f.hasSecret)
+	errs := settings.Validate(f.values(), f.notifyBase(), f.s.cfg, f.originalID(), f.hasSecret)
+	f.notif.describe(f.values().Account(f.notifyBase()))
 	f.showErrors(errs, false)
 	if len(errs) > 0 || f.s.saving {
 		f.saveBtn.Disable()
@@ -366,12 +370,12 @@ func (f *accountForm) onSave() {
 		return
 	}
 	v := f.values()
-	if errs := settings.Validate(v, f.base, s.cfg, f.originalID(), f.hasSecret); len(errs) > 0 {
+	if errs := settings.Validate(v, f.notifyBase(), s.cfg, f.originalID(), f.hasSecret); len(errs) > 0 {
 		f.touchAll()
 		f.validate()
 		return
 	}
-	a := v.Account(f.base)
+	a := v.Account(f.notifyBase())
 	orig := f.originalID()
 	password := v.Password
 	if a.PasswordCommand != "" {
