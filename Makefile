@@ -35,7 +35,7 @@ STATICCHECK := $(or $(shell $(GO) env GOBIN),$(firstword $(subst :, ,$(shell $(G
 
 # deps installs only the missing packages; it needs root (or sudo) when some are missing.
 deps:
-	@./.ci/install-debs $(BUILD_PKGS) $(TEST_PKGS)
+	@./.ci/install-debs $(BUILD_PKGS) $(TEST_PKGS) $(DEB_PKGS)
 	@$(GO) mod download
 	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION))' || \
 		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
