@@ -85,6 +85,8 @@ type oauthEntry struct {
 
 // pendingSignIn is a browser sign-in started by sign_in.
 type pendingSignIn struct {
+	account  string // the id of the account it was started for
+	started  time.Time
 	done     chan struct{}
 	provider oauth.Provider
 	res      oauth.Result
@@ -274,7 +276,7 @@ func (c *Core) signIn(cmd control.Command) (control.Event, error) {
 		return control.Event{}, err
 	}
 	id := newSignInID()
-	ps := &pendingSignIn{done: make(chan struct{}), provider: p}
+	ps := &pendingSignIn{account: a.ID, started: time.Now(), done: make(chan struct{}), provider: p}
 	c.oauth.mu.Lock()
 	if c.oauth.pending == nil {
 		c.oauth.pending = map[string]*pendingSignIn{}
@@ -309,6 +311,26 @@ func (c *Core) signIn(cmd control.Command) (control.Event, error) {
 	return control.Event{Value: bs.URL(), SignIn: id}, nil
 }
 
+// lastSignIn names the latest sign-in started for account that ended
+// well, or "" (a client that saves without naming its sign-in, as the
+// first-run window does).
+func (c *Core) lastSignIn(account string) string {
+	c.oauth.mu.Lock()
+	defer c.oauth.mu.Unlock()
+	best, at := "", time.Time{}
+	for id, ps := range c.oauth.pending {
+		select {
+		case <-ps.done:
+		default:
+			continue
+		}
+		if ps.account == account && ps.err == nil && ps.started.After(at) {
+			best, at = id, ps.started
+		}
+	}
+	return best
+}
+
 // finishedSignIn is the result of the named sign-in, once it ended well.
 func (c *Core) finishedSignIn(id string) (*pendingSignIn, error) {
 	c.oauth.mu.Lock()
@@ -329,12 +351,15 @@ func (c *Core) finishedSignIn(id string) (*pendingSignIn, error) {
 }
 
 // saveSignIn stores the refresh token of the sign-in a save_account names
-// under the account's own keyring entry, and hands the tokens to its
+// (none named: the last one made for the account's id) under the account's own keyring entry, and hands the tokens to its
 // manager; without a sign-in, a renamed account's refresh token moves to
 // its new id (the old entry is deleted with the old id). Runs on the
 // settings worker. stored reports whether a sign-in was stored (the
 // account then restarts).
 func (c *Core) saveSignIn(ctx context.Context, a config.Account, orig, signIn string) (stored bool, err error) {
+	if signIn == "" && a.UsesOAuth2Manager() {
+		signIn = c.lastSignIn(a.ID)
+	}
 	if signIn == "" {
 		if orig != "" && orig != a.ID && a.UsesOAuth2Manager() && c.opts.Secrets != nil {
 			var rt string
@@ -382,6 +407,9 @@ func (c *Core) saveSignIn(ctx context.Context, a config.Account, orig, signIn st
 // testCredentials are the credentials test_account uses for an OAuth2
 // account: the named sign-in's access token, else the account's own.
 func (c *Core) testCredentials(a config.Account, signIn string) (mail.Credentials, error) {
+	if signIn == "" && a.UsesOAuth2Manager() {
+		signIn = c.lastSignIn(a.ID)
+	}
 	if signIn != "" && a.UsesOAuth2Manager() {
 		ps, err := c.finishedSignIn(signIn)
 		if err != nil {
@@ -417,4 +445,38 @@ func signInKind(err error) string {
 		return view.ErrorSignIn
 	}
 	return ""
+}
+
+// SignInWaitMax is the longest a sign_in_wait holds its reply; a client
+// whose sign-in is still running asks again.
+const SignInWaitMax = 45 * time.Second
+
+// signInWait answers sign_in_wait: once the named sign-in ended, Value
+// "Signed in as …" or its error; while it still runs after SignInWaitMax
+// (or ctx's end), an empty Value — ask again. For a client that cannot
+// follow signed_in events.
+func (c *Core) signInWait(ctx context.Context, id string) (control.Event, error) {
+	c.oauth.mu.Lock()
+	ps := c.oauth.pending[id]
+	c.oauth.mu.Unlock()
+	if ps == nil {
+		return control.Event{}, errors.New("this sign-in is not known (or too old): sign in again")
+	}
+	t := time.NewTimer(SignInWaitMax)
+	defer t.Stop()
+	select {
+	case <-ps.done:
+	case <-t.C:
+		return control.Event{SignIn: id}, nil
+	case <-ctx.Done():
+		return control.Event{SignIn: id}, nil
+	}
+	if ps.err != nil {
+		return control.Event{}, ps.err
+	}
+	v := "Signed in"
+	if ps.res.Email != "" {
+		v = "Signed in as " + ps.res.Email
+	}
+	return control.Event{SignIn: id, Value: v}, nil
 }

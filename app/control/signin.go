@@ -15,6 +15,11 @@ package control
 // A sign-in nobody saves is forgotten after SignInKeep.
 const (
 	CmdSignIn = "sign_in"
+	// CmdSignInWait waits (up to 45 s) for the sign-in named by SignIn:
+	// Value "Signed in as …" or an error once it ended, an empty Value
+	// while it still runs (ask again). For clients that do not follow
+	// signed_in events.
+	CmdSignInWait = "sign_in_wait"
 	// CmdOnlineAccounts lists GNOME Online Accounts' mail accounts
 	// (reply: OnlineAccounts; an error when Online Accounts is not there).
 	CmdOnlineAccounts = "online_accounts"

@@ -100,6 +100,7 @@ func (c *connCheck) start() {
 	v := f.values()
 	a := v.Account(f.base)
 	orig := f.originalID()
+	test := f.signin.tester()
 	c.gen++
 	gen := c.gen
 	ctx, stop := context.WithCancel(f.s.ctx)
@@ -111,7 +112,7 @@ func (c *connCheck) start() {
 	c.result.SetText("Testing…")
 	go func() {
 		defer stop()
-		r := f.s.ctrl.Test(ctx, a, orig, v.Password)
+		r := test(ctx, a, orig, v.Password)
 		f.s.u.ui(func() { c.onResult(gen, r) })
 	}()
 }

@@ -81,6 +81,9 @@ func runProcess(ctx context.Context, configDir string, initial control.Event, de
 		return err
 	}
 	a := fyneapp.NewWithID(AppID)
+	if deps.SignIn == nil {
+		deps.SignIn = coreSignIn(a, client) // settings_signin.go
+	}
 	// SIGTERM or Ctrl-C ends the window process like closing its windows.
 	stopQuit := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stopQuit()

@@ -33,6 +33,8 @@ type accountForm struct {
 	name, email, host, port, username, password, folders, caFile *focusEntry
 
 	conn       *connCheck // Test connection (conncheck.go)
+	grid       *fyne.Container
+	signin     *signInRow // Sign-in: password or OAuth2 (settings_signin.go)
 	saveBtn    *widget.Button
 	saveStatus *widget.Label
 	missing    *widget.Label
@@ -107,6 +109,7 @@ func (f *accountForm) buildUI() {
 	e := f.entries
 	f.name, f.email, f.host, f.port = e[settings.FName], e[settings.FEmail], e[settings.FHost], e[settings.FPort]
 	f.username, f.password, f.folders, f.caFile = e[settings.FUsername], e[settings.FPassword], e[settings.FFolders], e[settings.FCAFile]
+	f.grid, f.signin = grid, newSignInRow(f, grid)
 	f.email.onFocusLost = f.onEmailLeft
 	f.password.Password = true
 
@@ -177,6 +180,7 @@ func (f *accountForm) edit(a config.Account, editing bool) {
 		f.touchAll()
 	}
 	f.updateUsernameHint()
+	f.signin.edit(a, editing)
 	f.conn.clear()
 	f.setStatus("", widget.MediumImportance)
 	f.validate()
@@ -281,6 +285,7 @@ func (f *accountForm) onEmailLeft() {
 	f.port.SetText(strconv.Itoa(port))
 	f.filling = false
 	f.autoHost = true
+	f.signin.preset(r)
 	f.validate()
 }
 
@@ -292,7 +297,8 @@ func (f *accountForm) validate() {
 		f.conn.enable(false)
 		return
 	}
-	errs := settings.Validate(f.values(), f.notifyBase(), f.s.cfg, f.originalID(), f.hasSecret)
+	errs := settings.Validate(f.values(), f.notifyBase(), f.s.cfg, f.originalID(), f.hasSecret || f.signin.oauth())
+	f.signin.check(errs)
 	f.notif.describe(f.values().Account(f.notifyBase()))
 	f.showErrors(errs, false)
 	if len(errs) > 0 || f.s.saving {
@@ -370,7 +376,7 @@ func (f *accountForm) onSave() {
 		return
 	}
 	v := f.values()
-	if errs := settings.Validate(v, f.notifyBase(), s.cfg, f.originalID(), f.hasSecret); len(errs) > 0 {
+	if errs := settings.Validate(v, f.notifyBase(), s.cfg, f.originalID(), f.hasSecret || f.signin.oauth()); len(errs) > 0 || f.signin.missing() {
 		f.touchAll()
 		f.validate()
 		return
@@ -378,15 +384,16 @@ func (f *accountForm) onSave() {
 	a := v.Account(f.notifyBase())
 	orig := f.originalID()
 	password := v.Password
-	if a.PasswordCommand != "" {
+	if a.PasswordCommand != "" || f.signin.oauth() {
 		password = ""
 	}
+	save := f.signin.saver()
 	s.setSaving(true)
 	f.setStatus("Saving…", widget.LowImportance)
 	s.u.work.Add(1)
 	go func() {
 		defer s.u.work.Done()
-		errs, err := s.ctrl.SaveAccount(context.Background(), a, orig, password)
+		errs, err := save(context.Background(), a, orig, password)
 		s.u.ui(func() { f.onSaved(a, orig, password, errs, err) })
 	}()
 }
@@ -409,6 +416,7 @@ func (f *accountForm) onSaved(a config.Account, orig, password string, errs sett
 	s.acctList.Refresh()
 	if f.base.ID == a.ID { // still the same account in the form
 		f.saved(a, password)
+		f.signin.saved()
 		s.quiet = true
 		s.acctList.Select(index)
 		s.quiet = false
