@@ -40,6 +40,7 @@ var installed = []string{
 	"usr/libexec/mailbell/mailbell-window",
 	"usr/share/applications/" + appID + ".desktop",
 	"usr/share/metainfo/" + appID + ".metainfo.xml",
+	"usr/share/man/man1/mailbell.1.gz",
 	"usr/share/icons/hicolor/16x16/apps/" + appID + ".png",
 	"usr/share/icons/hicolor/48x48/apps/" + appID + ".png",
 	"usr/share/icons/hicolor/256x256/apps/" + appID + ".png",

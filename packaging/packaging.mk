@@ -21,6 +21,7 @@ ICON_SIZES := 16 22 24 32 48 64 128 256
 INSTALLED = bin/mailbell libexec/mailbell/mailbell-window \
 	share/applications/$(APP_ID).desktop \
 	share/metainfo/$(APP_ID).metainfo.xml \
+	share/man/man1/mailbell.1.gz \
 	$(foreach n,$(ICON_SIZES),share/icons/hicolor/$(n)x$(n)/apps/$(APP_ID).png)
 
 .PHONY: install uninstall deb
@@ -32,6 +33,9 @@ install: build
 	sed 's|@BINDIR@|$(BINDIR)|' packaging/linux/$(APP_ID).desktop.in > $(DESTDIR)$(DATADIR)/applications/$(APP_ID).desktop
 	chmod 644 $(DESTDIR)$(DATADIR)/applications/$(APP_ID).desktop
 	install -Dm644 packaging/linux/$(APP_ID).metainfo.xml $(DESTDIR)$(DATADIR)/metainfo/$(APP_ID).metainfo.xml
+	install -d $(DESTDIR)$(DATADIR)/man/man1
+	gzip -9n < packaging/linux/mailbell.1 > $(DESTDIR)$(DATADIR)/man/man1/mailbell.1.gz
+	chmod 644 $(DESTDIR)$(DATADIR)/man/man1/mailbell.1.gz
 	$(GO) run ./ui/icon/hicolor -o $(DESTDIR)$(DATADIR)/icons/hicolor -name $(APP_ID)
 	@# Refresh the desktop's caches only for a live install, not a staged one.
 	@if [ -z "$(DESTDIR)" ]; then \
