@@ -31,6 +31,7 @@ type recentWindow struct {
 	accounts *fyne.Container
 	list     *widget.List
 	empty    *widget.Label
+	addAcct  *widget.Button // "Add your mail account" in the empty state (recent_empty.go)
 
 	msgs     []view.Message // what the list shows
 	selected string         // key of the selected message
@@ -82,7 +83,7 @@ func newRecentWindow(u *UI) *recentWindow {
 	// Many accounts scroll within a bounded header rather than squeeze the list.
 	header := container.New(&maxHeight{max: 180, content: r.accounts}, container.NewVScroll(r.accounts))
 	top := container.NewVBox(toolbar, noTrayNote(u), r.banner, header, widget.NewSeparator())
-	r.w.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(r.list, paragraph(r.empty))))
+	r.w.SetContent(container.NewBorder(top, nil, nil, nil, container.NewStack(r.list, r.emptyState())))
 	r.w.Resize(fyne.NewSize(420, 520))
 
 	go r.clock()
@@ -174,6 +175,7 @@ func (r *recentWindow) update() {
 	r.msgs = append(r.msgs[:0], s.Recent...)
 	r.list.Refresh()
 	r.empty.SetText(emptyText(u.haveSnap, s))
+	r.offerSetup(u.haveSnap && !u.disconnected && len(s.Accounts) == 0 && s.ConfigError == "")
 	if len(r.msgs) == 0 {
 		r.empty.Show()
 	} else {

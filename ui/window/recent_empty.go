@@ -8,12 +8,25 @@ import (
 	"fyne.io/fyne/v2/widget"
 )
 
-// paragraph lays a wrapping label out at the full width it is given,
-// centred vertically. (A label in container.NewCenter gets only its
-// minimum width, which for a wrapping label is one letter: the text came
-// out one letter per line.)
-func paragraph(l *widget.Label) fyne.CanvasObject {
-	return container.NewVBox(layout.NewSpacer(), container.NewPadded(l), layout.NewSpacer())
+// emptyState is the empty list's words as a paragraph (the label gets the
+// full width it is given, centred vertically; in container.NewCenter a
+// wrapping label gets only its minimum width, one letter, and the text came
+// out one letter per line), and under it the way to the setup window while
+// there is no account.
+func (r *recentWindow) emptyState() fyne.CanvasObject {
+	r.addAcct = widget.NewButtonWithIcon(setupTitle, theme.ContentAddIcon(), func() { r.u.openSetup() })
+	r.addAcct.Importance = widget.HighImportance
+	r.addAcct.Hide()
+	return container.NewVBox(layout.NewSpacer(), container.NewPadded(r.empty), container.NewCenter(r.addAcct), layout.NewSpacer())
+}
+
+// offerSetup shows or hides the empty state's "Add your mail account".
+func (r *recentWindow) offerSetup(on bool) {
+	if on {
+		r.addAcct.Show()
+	} else {
+		r.addAcct.Hide()
+	}
 }
 
 // noTrayNote says, where the desktop shows no tray icon, how to get one and

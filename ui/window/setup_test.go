@@ -360,6 +360,10 @@ func TestRecentEmptyStateIsAParagraph(t *testing.T) {
 		t.Error("Check now or Pause enabled with no account")
 	}
 	mustText(t, windowTexts(r.w), noTrayText)
+	add := findInWindow(r.w, setupTitle)
+	if add == nil {
+		t.Fatalf("no %q button in the empty state; texts %q", setupTitle, windowTexts(r.w))
+	}
 	lineH := fyne.MeasureText("No", theme.TextSize(), fyne.TextStyle{}).Height
 	for _, width := range []float32{420, 260} {
 		r.w.Resize(fyne.NewSize(width, 520))
@@ -382,8 +386,27 @@ func TestRecentEmptyStateIsAParagraph(t *testing.T) {
 	if r.checkNow.Disabled() || r.pause.Disabled() {
 		t.Error("Check now or Pause disabled with an account")
 	}
+	if findInWindow(r.w, setupTitle) != nil {
+		t.Errorf("%q offered with an account", setupTitle)
+	}
 	r.w.Content().Refresh()
 	if got := r.empty.MinSize().Height; got > 2*lineH+20 {
 		t.Errorf("no-mail line is %v tall, a line is %v", got, lineH)
 	}
+}
+
+func TestRecentEmptyStateOpensSetup(t *testing.T) {
+	sb := &setupBackend{fakeBackend: newFakeBackend()}
+	h := newHarnessWith(t, Deps{ConfigDir: t.TempDir(), Discover: newFakeDiscover(foundAutoconfig, nil).lookup}, sb)
+	r := h.u.openRecent()
+	h.snapshot(view.Snapshot{Notifications: true})
+	add := findInWindow(r.w, setupTitle)
+	if add == nil {
+		t.Fatalf("no %q button; texts %q", setupTitle, windowTexts(r.w))
+	}
+	test.Tap(add)
+	if h.u.setup == nil {
+		t.Fatal("the setup window did not open")
+	}
+	h.loop.until(t, "the settings to load", func() bool { return h.u.setup.cfg != nil })
 }
