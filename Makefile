@@ -80,3 +80,6 @@ clean:
 
 # make install / uninstall / deb
 include packaging/packaging.mk
+
+# make dist-windows, test-cross (Windows and macOS cross-builds), test-windows
+include packaging/windows.mk

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package winetest runs Mailbell's Windows executables under Wine for
 // tests: a private Wine prefix (WINEPREFIX in a temp folder, never
 // ~/.wine) with the ProcessPrng stand-in of packaging/windows in its
