@@ -56,7 +56,7 @@ func TestFolderPicker(t *testing.T) {
 	if p.all.Checked || !p.checks[0].Checked || p.checks[3].Checked {
 		t.Fatal("the current choice (INBOX) is not what is ticked")
 	}
-	shot(t, s.w, "folder-picker.png")
+	shot(t, s.w, "screenshot-folder-picker.png")
 
 	p.all.SetChecked(true)
 	if !p.checks[3].Checked || !p.checks[3].Disabled() || p.checks[2].Checked || p.checks[2].Disabled() {
