@@ -1,6 +1,7 @@
 // Package autostart starts Mailbell at login. On Linux and the BSDs it
 // writes an XDG autostart entry, $XDG_CONFIG_HOME/autostart/io.mailbell.Mailbell.desktop;
-// elsewhere Supported reports false and the rest return ErrUnsupported.
+// on Windows a value in the current user's Run key (run_windows.go); on
+// macOS Supported reports false and the rest return ErrUnsupported.
 package autostart
 
 import (
