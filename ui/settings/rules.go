@@ -34,7 +34,7 @@ type RuleValues struct {
 
 	Quiet              bool   // quiet hours on
 	QuietFrom, QuietTo string // "22:00"
-	// QuietDays by time.Weekday (Sunday is 0); none ticked means every day.
+	// QuietDays by time.Weekday (Sunday is 0): the days a spell starts.
 	QuietDays [7]bool
 
 	Sound      bool
@@ -63,6 +63,7 @@ func RuleValuesOf(p rules.Preferences) RuleValues {
 		VIPBreaksQuiet: p.Rules.VIPBreaksQuiet,
 		QuietFrom:      "22:00",
 		QuietTo:        "07:00",
+		QuietDays:      [7]bool{true, true, true, true, true, true, true},
 		Sound:          p.Sound.On(),
 		SoundFile:      p.Sound.File,
 		Persistent:     p.Popup.Effective() == rules.PopupPersistent,
@@ -70,6 +71,9 @@ func RuleValuesOf(p rules.Preferences) RuleValues {
 	}
 	if q := p.QuietHours; q != nil {
 		v.Quiet, v.QuietFrom, v.QuietTo = true, q.From, q.To
+		if len(q.Days) > 0 { // none listed: every day, as ticked above
+			v.QuietDays = [7]bool{}
+		}
 		for _, d := range q.Days {
 			for i, k := range dayKeys {
 				if strings.EqualFold(d, k) {
@@ -150,6 +154,9 @@ func ValidateRules(v RuleValues) Errors {
 			msg = old + "\n" + msg
 		}
 		errs[field] = msg
+	}
+	if v.Quiet && v.QuietDays == [7]bool{} {
+		errs[FQuietDays] = "Tick the days the quiet hours start on"
 	}
 	return errs
 }

@@ -34,11 +34,12 @@ func TestRuleValuesRoundTrip(t *testing.T) {
 		t.Fatalf("defaults written as %+v", got)
 	}
 	d.Quiet = true
-	for i := range d.QuietDays {
-		d.QuietDays[i] = true
-	}
 	if q := d.Preferences().QuietHours; q == nil || q.Days != nil {
-		t.Fatalf("every day: %+v", q)
+		t.Fatalf("every day ticked (the default): %+v", q)
+	}
+	d.QuietDays = [7]bool{}
+	if errs := ValidateRules(d); errs[FQuietDays] != "Tick the days the quiet hours start on" {
+		t.Fatalf("no day ticked: %v", errs)
 	}
 	d.Sound = false
 	if s := d.Preferences().Sound; s.Enabled == nil || *s.Enabled != false {

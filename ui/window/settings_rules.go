@@ -125,6 +125,8 @@ func (r *rulesForm) buildUI() {
 		return container.New(layout.NewFormLayout(), objs...)
 	}
 	r.content = container.NewVScroll(container.NewVBox(
+		heading("What new mail does"),
+		r.words,
 		heading("Rules"),
 		form(
 			row("Mute mail from", r.muteSenders, settings.FMuteSenders),
@@ -146,8 +148,6 @@ func (r *rulesForm) buildUI() {
 		r.popup,
 		heading("Several messages at once"),
 		r.batching,
-		heading("In words"),
-		r.words,
 		widget.NewSeparator(),
 		r.errs[settings.FGeneral],
 		container.NewBorder(nil, nil, nil, r.saveBtn, r.status),
