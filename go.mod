@@ -14,8 +14,7 @@ require (
 )
 
 require (
-	git.sr.ht/~jackmordaunt/go-toast/v2 v2.0.3 // indirect
-	github.com/Microsoft/go-winio v0.6.2 // indirect
+	git.sr.ht/~jackmordaunt/go-toast/v2 v2.0.3
 	github.com/go-ole/go-ole v1.3.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 )
