@@ -92,6 +92,9 @@ func (f *accountForm) buildUI() {
 			if name == settings.FCAFile {
 				obj = container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("", theme.FolderOpenIcon(), f.onBrowseCA), e)
 			}
+			if name == settings.FFolders { // the server's folders (settings_folders.go)
+				obj = container.NewBorder(nil, nil, nil, widget.NewButton(LabelPickFolders, f.onPickFolders), e)
+			}
 		}
 		l := widget.NewLabel("")
 		l.Importance = widget.DangerImportance
@@ -169,7 +172,7 @@ func (f *accountForm) edit(a config.Account, editing bool) {
 		f.password.SetPlaceHolder("")
 		f.password.Enable()
 	}
-	f.folders.SetText(strings.Join(a.EffectiveFolders(), ", "))
+	f.folders.SetText(settings.FolderText(a)) // "*" stays "*"
 	f.caFile.SetText(a.CAFile)
 	f.enabled.SetChecked(a.IsEnabled())
 	f.notif.fill(a)
