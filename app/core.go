@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -413,7 +412,7 @@ func (c *Core) applyConfig(ctx context.Context, wg *sync.WaitGroup, cfg *config.
 	for _, a := range cfg.Accounts {
 		seen[a.ID] = true
 		prev, existed := old[a.ID]
-		if existed && reflect.DeepEqual(prev, a) && !prefsChanged && !restart[a.ID] && !c.needsUser(a.ID) {
+		if existed && sameWatch(prev, a) && !prefsChanged && !restart[a.ID] && !c.needsUser(a.ID) {
 			continue
 		}
 		c.stopAccount(a.ID)

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"reflect"
 	"time"
 
+	"mailbell/app/config"
 	"mailbell/app/policy"
 	"mailbell/app/rules"
 	"mailbell/app/state"
@@ -90,4 +92,12 @@ func countMuted(s *view.Snapshot) {
 			s.Muted++
 		}
 	}
+}
+
+// sameWatch reports whether two versions of an account watch the same
+// way: the notification settings (notify, sound, aliases, folder options)
+// apply through the rules engine, without reconnecting.
+func sameWatch(a, b config.Account) bool {
+	a.AccountOptions, b.AccountOptions = rules.AccountOptions{}, rules.AccountOptions{}
+	return reflect.DeepEqual(a, b)
 }

@@ -251,3 +251,27 @@ func TestSoundAndPopupPreferences(t *testing.T) {
 		t.Fatalf("notification %+v: want silent", n)
 	}
 }
+
+// Changing an account's notification settings applies at once without
+// reconnecting it: the next mail follows the new rules, with no new login.
+func TestNotificationSettingsApplyWithoutReconnect(t *testing.T) {
+	srv, cfg := rulesAccount(t, "", "")
+	dir := t.TempDir()
+	writeConfig(t, dir, cfg)
+	h := newHarness(t, dir, newStore(map[string]string{"work": "pw-work"}))
+	h.waitFor("2 folders idle", h.allIdle(2))
+	logins := srv.LoginCount("work")
+
+	writeConfig(t, dir, strings.Replace(cfg, `"folders":["INBOX","Lists"]`, `"folders":["INBOX","Lists"],"notify":false,"aliases":["w@example.org"]`, 1))
+	if _, err := h.core.Do(context.Background(), control.Command{Cmd: control.CmdReload}); err != nil {
+		t.Fatalf("reload: %v", err)
+	}
+	deliverFrom(t, srv, "work", "INBOX", "Bob <bob@example.org>", "After the change")
+	h.waitFor("the event", func() bool { _, ok := h.newMail("After the change"); return ok })
+	if e, _ := h.newMail("After the change"); !e.Muted {
+		t.Fatalf("mail of an account with notify off: %+v, want muted", e)
+	}
+	if n := srv.LoginCount("work"); n != logins {
+		t.Fatalf("logins went from %d to %d: the account reconnected for a notification setting", logins, n)
+	}
+}
