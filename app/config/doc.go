@@ -43,6 +43,16 @@
 //	  }
 //	}
 //
+// The notification settings (package rules) add, per account, "notify",
+// "sound", "aliases" and "folder_options" ({"Lists/golang": {"notify":
+// false}}), and in "preferences" "rules" ({"mute_senders", "mute_subjects",
+// "vip_senders", "vip_breaks_quiet"}), "quiet_hours" ({"from": "22:00",
+// "to": "07:00", "days": ["mon", …]}), "sound" ({"enabled", "file"}),
+// "popup" ("default" or "persistent") and "batching" ("summarise" or
+// "each"); see rules.AccountOptions and rules.Preferences. Their problems
+// are reported like the others, with file position and field
+// ("preferences.rules.mute_senders[1]").
+//
 // (The comments are for this page only: the file is plain JSON, without
 // comments.) Unknown fields are refused, so a misspelt field name is an error
 // rather than a silently ignored setting. A "password" field is refused too.
