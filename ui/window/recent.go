@@ -39,6 +39,7 @@ type recentWindow struct {
 	// person's click marks a message read.
 	selecting  bool
 	pendingKey string // ShowMessage before the message arrived
+	showing    string // the message ShowMessage selects: marked read, not opened again
 
 	// fast asks the clock goroutine for a tick every second (a reconnect
 	// countdown is on screen) instead of every minute.
@@ -341,17 +342,26 @@ func (r *recentWindow) indexOf(key string) int {
 	return -1
 }
 
-// onSelected marks a message read when a person picks it.
+// onSelected opens the mail a person picks where they read it (the core's
+// open_mail: their mail program, webmail or command; else it stays here).
+// The message the core asked to show (ShowMessage) is marked read instead.
 func (r *recentWindow) onSelected(id widget.ListItemID) {
 	if id < 0 || id >= len(r.msgs) {
 		return
 	}
 	m := r.msgs[id]
 	r.selected = m.Key()
-	if r.selecting || m.Seen {
+	if r.selecting {
 		return
 	}
-	r.u.send(control.Command{Cmd: control.CmdMarkRead, Message: m.Key()})
+	if r.showing == m.Key() {
+		r.showing = ""
+		if !m.Seen {
+			r.u.send(control.Command{Cmd: control.CmdMarkRead, Message: m.Key()})
+		}
+		return
+	}
+	r.u.send(control.Command{Cmd: control.CmdOpenMail, Message: m.Key()})
 }
 
 // reselect keeps the selection on the same message when the list changes.
@@ -380,6 +390,7 @@ func (r *recentWindow) ShowMessage(key string) {
 		return
 	}
 	already := r.selected == key
+	r.showing = key
 	r.list.ScrollTo(i)
 	r.list.Select(i)
 	// Select does nothing for the row already selected; still mark it read.

@@ -181,7 +181,8 @@ func TestRecentWindowCommands(t *testing.T) {
 	h.snapshot(s)
 
 	test.Tap(r.checkNow)
-	// Picking the unread message marks it read; picking a read one does not.
+	// Picking a message opens the mail where the person reads it (the
+	// core decides where: open_mail), read or not.
 	r.list.Select(1)
 	r.list.Select(0)
 	// Pause offers lengths; each sends a pause with its end.
@@ -200,7 +201,8 @@ func TestRecentWindowCommands(t *testing.T) {
 
 	want := []control.Command{
 		{Cmd: control.CmdCheckNow},
-		{Cmd: control.CmdMarkRead, Message: "work/INBOX/7/12"},
+		{Cmd: control.CmdOpenMail, Message: "home/INBOX/3/4"},
+		{Cmd: control.CmdOpenMail, Message: "work/INBOX/7/12"},
 		{Cmd: control.CmdPause, Until: h.now.Add(time.Hour)},
 		{Cmd: control.CmdPause, Until: view.TomorrowMorning(h.now)},
 		{Cmd: control.CmdPause, Until: view.Forever},
