@@ -128,6 +128,42 @@ func TestWindowsCoreUnderWine(t *testing.T) {
 		}
 	})
 
+	// platform/autostart's Run value, read back by Windows' own reg.exe.
+	t.Run("autostart_run_key", func(t *testing.T) {
+		target := `C:\Program Files\Mail bell\mailbell.exe`
+		if _, err := wp.Run("", probe, "autostart-enable", target); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := wp.Run("", probe, "autostart-status"); err != nil || strings.TrimSpace(out) != "enabled" {
+			t.Errorf("after Enable: status %q, %v", out, err)
+		}
+		out, err := wp.Run("", "reg", "query", `HKCU\Software\Microsoft\Windows\CurrentVersion\Run`, "/v", "Mailbell")
+		if err != nil || !strings.Contains(out, `"`+target+`" --from-login`) {
+			t.Errorf("reg query of the Run value: %q, %v; want the quoted path and its argument", out, err)
+		}
+		if _, err := wp.Run("", probe, "autostart-disable"); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := wp.Run("", probe, "autostart-status"); err != nil || strings.TrimSpace(out) != "disabled" {
+			t.Errorf("after Disable: status %q, %v", out, err)
+		}
+	})
+
+	// Toasts: Wine 8 has no Windows.Data.Xml.Dom or ToastNotificationManager,
+	// so no toast can show. What runs: the AppUserModelID registration, and
+	// the WinRT path failing with an error instead of a crash or a hang.
+	t.Run("toast_registration", func(t *testing.T) {
+		out, err := wp.Run("", probe, "toast")
+		if err != nil {
+			t.Fatalf("toast under Wine: %v", err)
+		}
+		t.Logf("toast under Wine: %s", strings.TrimSpace(out))
+		reg, err := wp.Run("", "reg", "query", `HKCU\Software\Classes\AppUserModelId\Mailbell`)
+		if err != nil || !strings.Contains(reg, "CustomActivator") || !strings.Contains(reg, "DisplayName") {
+			t.Errorf("AppUserModelId registration: %q, %v", reg, err)
+		}
+	})
+
 	t.Run("wrong_password_one_login", func(t *testing.T) {
 		core.quit(t, wp, probe, sock)
 		if _, err := wp.Run("not-the-password\n", probe, "keyring-set", accountID); err != nil {

@@ -7,6 +7,11 @@
 //	probe keyring-delete ACCOUNT
 //	probe call SOCKET CMD        send CMD over the control channel at SOCKET, print the reply as JSON
 //	probe config-dir             print the default config folder (%APPDATA%\mailbell)
+//	probe autostart-enable EXE   start EXE at login (platform/autostart: the Run key)
+//	probe autostart-status       print "enabled" or "disabled"
+//	probe autostart-disable
+//	probe toast                  register Mailbell for toasts and show one with actions;
+//	                             prints "shown ID" or "not shown: ERROR", exits 0 either way
 //
 // Exit status 0 on success, 1 with the error on stderr otherwise.
 package main
@@ -25,6 +30,8 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/platform/autostart"
+	"mailbell/platform/notify"
 	"mailbell/platform/secrets"
 )
 
@@ -76,6 +83,34 @@ func run(args []string) error {
 			return err
 		}
 		fmt.Println(dir)
+		return nil
+	case args[0] == "autostart-enable" && len(args) == 2:
+		return autostart.Enable(args[1], []string{"--from-login"})
+	case args[0] == "autostart-status" && len(args) == 1:
+		if autostart.Enabled() {
+			fmt.Println("enabled")
+		} else {
+			fmt.Println("disabled")
+		}
+		return nil
+	case args[0] == "autostart-disable" && len(args) == 1:
+		return autostart.Disable()
+	case args[0] == "toast" && len(args) == 1:
+		n, err := notify.New(notify.Options{})
+		if err != nil {
+			return err
+		}
+		defer n.Close()
+		id, err := n.Notify(notify.Notification{
+			Summary: "Ann", Body: "Lunch?",
+			Actions: []notify.Action{{Key: notify.DefaultAction, Label: "Open"}, {Key: "mark-read", Label: "Mark as read"}},
+		})
+		if err != nil {
+			fmt.Println("not shown:", err)
+		} else {
+			fmt.Println("shown", id)
+		}
+		exitNow(0)
 		return nil
 	}
 	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
