@@ -126,3 +126,46 @@ func (s CoreSignIn) SignIn(ctx context.Context, p discover.OAuth2Provider, a con
 	}
 	return a, nil
 }
+
+// OnlineAccounts asks the core for GNOME Online Accounts' mail accounts;
+// an error where Online Accounts is not on this desktop.
+func (c *Controller) OnlineAccounts(ctx context.Context) ([]control.OnlineAccount, error) {
+	ev, err := c.call(ctx, CallTimeout, control.Command{Cmd: control.CmdOnlineAccounts})
+	if err != nil {
+		return nil, err
+	}
+	return ev.OnlineAccounts, nil
+}
+
+// FromOnlineAccount is the account a one-click add of oa saves: its server
+// and login from Online Accounts, a new id, and "goa_account" so that every
+// login asks Online Accounts for a fresh token (or the password).
+func FromOnlineAccount(oa control.OnlineAccount, existing []config.Account) config.Account {
+	name := oa.Identity
+	if oa.Provider != "" && oa.Provider != "IMAP and SMTP" {
+		name = oa.Provider
+	}
+	a := config.Account{ID: config.NewID(existing), Name: name, Email: oa.Email, Host: oa.Host, Port: oa.Port,
+		Security: oa.Security, Username: oa.Username,
+		AuthOptions: config.AuthOptions{Auth: config.AuthOAuth2, GOAAccount: oa.ID}}
+	if a.Username == a.Email {
+		a.Username = "" // the default
+	}
+	return a
+}
+
+// OnlineAccountLabel names oa in the list to pick from: "ann@gmail.com (Google)".
+func OnlineAccountLabel(oa control.OnlineAccount) string {
+	who := oa.Identity
+	if who == "" {
+		who = oa.Email
+	}
+	label := who
+	if oa.Provider != "" {
+		label += " (" + oa.Provider + ")"
+	}
+	if oa.AttentionNeeded {
+		label += " — sign in again in Settings → Online Accounts first"
+	}
+	return label
+}

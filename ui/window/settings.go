@@ -80,7 +80,7 @@ func (s *settingsWindow) buildUI() {
 	s.noForm.Importance = widget.LowImportance
 	s.formBox = container.NewStack(container.NewCenter(s.noForm))
 
-	left := container.NewBorder(nil, container.NewHBox(s.addBtn, s.removeBtn), nil, nil, s.acctList)
+	left := container.NewBorder(nil, container.NewVBox(s.onlineAccountsBox(), container.NewHBox(s.addBtn, s.removeBtn)), nil, nil, s.acctList) // settings_goa.go
 	split := container.NewHSplit(left, s.formBox)
 	split.SetOffset(0.28)
 

@@ -11,11 +11,15 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/oauth2-proxy/mockoidc"
 
 	"mailbell/app"
+	"mailbell/app/config"
+	"mailbell/app/control"
 	"mailbell/app/oauth"
 	"mailbell/internal/testenv/oauth2test"
+	"mailbell/mail"
 	"mailbell/platform/secrets"
 )
 
@@ -122,4 +126,49 @@ func TestSettingsSignInThroughTheCore(t *testing.T) {
 		}
 	}
 	mustText(t, windowTexts(s.w), "Signed in as "+email+" — saved in the keyring")
+}
+
+// fakeGOA is GNOME Online Accounts as the core sees it, for the window.
+type fakeGOA struct{ list []control.OnlineAccount }
+
+func (g fakeGOA) List(context.Context) ([]control.OnlineAccount, error) { return g.list, nil }
+func (g fakeGOA) Credential(context.Context, string) (mail.Credential, error) {
+	return mail.Credential{}, errors.New("not in this test")
+}
+
+// Where Online Accounts holds mail accounts, the settings window offers
+// them; one click saves the account with its goa_account.
+func TestSettingsAddFromOnlineAccounts(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarness(t, Deps{})
+	h.withCore(app.Options{ConfigDir: dir, Secrets: secrets.Memory(), OAuthOptions: app.OAuthOptions{
+		OnlineAccounts: fakeGOA{list: []control.OnlineAccount{{ID: "account_1700000000_0", Provider: "Google",
+			Identity: "ann@gmail.com", Email: "ann@gmail.com", Host: "imap.gmail.com", Port: 993, Security: "tls",
+			Username: "ann@gmail.com", Auth: "oauth2"}}}}})
+	s := h.openSettings("")
+	var btn *widget.Button
+	h.loop.until(t, "the Online Accounts button", func() bool {
+		btn = findButton(s.w.Content(), "From Online Accounts…") // visible ones only
+		return btn != nil
+	})
+	test.Tap(btn)
+	var pick *widget.Button
+	for _, o := range s.w.Canvas().Overlays().List() {
+		if b := findButton(o, "ann@gmail.com (Google)"); b != nil {
+			pick = b
+		}
+	}
+	if pick == nil {
+		t.Fatalf("no Online Accounts choice; texts %q", windowTexts(s.w))
+	}
+	test.Tap(pick)
+	h.loop.until(t, "the account saved", func() bool {
+		cfg, err := config.Load(dir)
+		return err == nil && len(cfg.Accounts) == 1 && cfg.Accounts[0].GOAAccount == "account_1700000000_0"
+	})
+	cfg, _ := config.Load(dir)
+	a := cfg.Accounts[0]
+	if a.Host != "imap.gmail.com" || a.EffectiveAuth() != config.AuthOAuth2 || a.Name != "Google" {
+		t.Fatalf("saved %+v", a)
+	}
 }

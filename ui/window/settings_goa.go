@@ -1,0 +1,90 @@
+package window
+
+import (
+	"context"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"mailbell/app/config"
+	"mailbell/app/control"
+	"mailbell/ui/settings"
+)
+
+// onlineAccountsBox is the account list's "From Online Accounts…" button:
+// shown only where GNOME Online Accounts holds mail accounts Mailbell
+// does not watch yet (the core lists them, off the UI goroutine). A pick
+// saves the account with one click; every login then asks Online Accounts.
+func (s *settingsWindow) onlineAccountsBox() fyne.CanvasObject {
+	btn := widget.NewButtonWithIcon("From Online Accounts…", theme.AccountIcon(), nil)
+	box := container.NewVBox(btn)
+	box.Hide()
+	var list []control.OnlineAccount
+	btn.OnTapped = func() { s.pickOnlineAccount(list) }
+	go func() {
+		got, err := s.ctrl.OnlineAccounts(s.ctx)
+		if err != nil || len(got) == 0 {
+			return // no Online Accounts here, or nothing with mail: nothing to offer
+		}
+		s.u.ui(func() {
+			list = got
+			box.Show()
+		})
+	}()
+	return box
+}
+
+// pickOnlineAccount shows the Online Accounts not yet in config.json.
+func (s *settingsWindow) pickOnlineAccount(list []control.OnlineAccount) {
+	if s.cfg == nil {
+		return
+	}
+	var d dialog.Dialog
+	rows := container.NewVBox()
+	for _, oa := range list {
+		if slices.ContainsFunc(s.cfg.Accounts, func(a config.Account) bool { return a.GOAAccount == oa.ID }) {
+			continue
+		}
+		b := widget.NewButton(settings.OnlineAccountLabel(oa), func() {
+			d.Hide()
+			s.addOnlineAccount(oa)
+		})
+		if oa.AttentionNeeded {
+			b.Disable()
+		}
+		rows.Add(b)
+	}
+	if len(rows.Objects) == 0 {
+		rows.Add(widget.NewLabel("Every Online Accounts mail account is added already."))
+	}
+	d = dialog.NewCustom("Add from GNOME Online Accounts", "Cancel", rows, s.w)
+	d.Show()
+}
+
+// addOnlineAccount saves oa as a new account through the core.
+func (s *settingsWindow) addOnlineAccount(oa control.OnlineAccount) {
+	a := settings.FromOnlineAccount(oa, s.cfg.Accounts)
+	s.setSaving(true)
+	s.showStatus("Adding "+settings.OnlineAccountLabel(oa)+"…", widget.LowImportance)
+	s.u.work.Add(1)
+	go func() {
+		defer s.u.work.Done()
+		_, err := s.ctrl.SaveAccount(context.Background(), a, "", "")
+		s.u.ui(func() {
+			s.setSaving(false)
+			if err != nil {
+				s.showStatus("Could not add "+settings.OnlineAccountLabel(oa)+": "+err.Error(), widget.DangerImportance)
+				return
+			}
+			var index int
+			s.cfg, index = s.cfg.WithAccount(a, "")
+			s.acctList.Refresh()
+			s.acctList.Select(index)
+			s.showStatus("Added "+a.DisplayName()+" from Online Accounts — Mailbell watches it now", widget.SuccessImportance)
+		})
+	}()
+}
