@@ -354,3 +354,56 @@ func TestTokenCommandAgainstDovecot(t *testing.T) {
 	h.mu.Unlock()
 	assertNoSecrets(t, "events", string(allEv), tok.AccessToken)
 }
+
+// A token endpoint that fails (503) is like an unreachable server: the
+// account backs off with "sign-in server unreachable" and is not stopped;
+// once the endpoint answers again it logs in, and nobody is told to sign
+// in again.
+func TestOAuth2TokenEndpointDownBacksOff(t *testing.T) {
+	t.Parallel()
+	email := mockoidc.DefaultUser().Email
+	o := oauth2test.StartT(t, oauth2test.Options{})
+	d := dovecottest.StartT(t, dovecottest.Options{
+		Users:  map[string]string{email: "unused-password-10"},
+		OAuth2: &dovecottest.OAuth2{TokenInfoURL: o.TokenInfoURL()},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	tok, err := o.Mint(ctx, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	store := newTokenStore()
+	if err := store.MemoryStore.Set(ctx, "down"+app.OAuthSecretSuffix, tok.RefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	acct := oauthAccount(d, o, "down", email)
+	acct.CAFile = writeCA(t, dir, d)
+	cfg := config.New()
+	cfg.Accounts = []config.Account{acct}
+	if err := config.Save(dir, cfg); err != nil {
+		t.Fatal(err)
+	}
+	o.FailNext(3, 503, "temporarily_unavailable")
+	h := newHarness(t, dir, store, func(opts *app.Options) {
+		opts.SecretNotFound = func(err error) bool { return errors.Is(err, secrets.ErrNotFound) }
+	})
+	h.waitFor("a backoff", func() bool {
+		for _, e := range h.stateEvents("down") {
+			if e.State == "backoff" && strings.Contains(e.Error, "sign-in server unreachable") {
+				return true
+			}
+		}
+		return false
+	})
+	h.waitFor("idle once the endpoint answers", h.allIdle(1))
+	for _, e := range h.stateEvents("down") {
+		if e.State == "stopped" {
+			t.Fatalf("stopped on a token endpoint that was down: %q", e.Error)
+		}
+	}
+	if n := len(h.notifications()); n != 0 {
+		t.Fatalf("%d notifications for a token endpoint that was down", n)
+	}
+}
