@@ -189,6 +189,7 @@ func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io
 	if notifier != nil {
 		go notifier.follow(ctx, core)
 	}
+	go releaseStartupMemory(ctx)
 	if d != nil {
 		go d.Run(ctx)
 	}
