@@ -190,6 +190,12 @@ func (w *world) notificationsTabShot(t *testing.T) {
 		t.Fatalf("XTEST: %v", err)
 	}
 	defer x.Close()
+
+	// The account form's Notifications section: choose the account, scroll
+	// its form down.
+	w.clickAndShoot(t, x, before, "account-form.png", int16(win.X+accountX), int16(win.Y+accountY))
+	w.scrollAndShoot(t, x, "account-form.png", "account-notifications.png", int16(win.X+formX), int16(win.Y+win.H/2))
+
 	px, py := int16(win.X+tabX), int16(win.Y+tabY)
 	for _, ev := range []struct{ typ, detail byte }{{6, 0}, {4, 1}, {5, 1}} {
 		if err := x.fake(ev.typ, ev.detail, px, py); err != nil {
@@ -260,6 +266,77 @@ func (w *world) notificationsTabShot(t *testing.T) {
 		t.Errorf("scrolling the Notifications tab: %v", err)
 	}
 }
+
+// clickAndShoot clicks at px, py and saves a screenshot as shot once the
+// screen differs from the screenshot ref.
+func (w *world) clickAndShoot(t *testing.T, x *xInput, ref, shot string, px, py int16) {
+	t.Helper()
+	for _, ev := range []struct{ typ, detail byte }{{6, 0}, {4, 1}, {5, 1}} {
+		if err := x.fake(ev.typ, ev.detail, px, py); err != nil {
+			t.Fatalf("click: %v", err)
+		}
+	}
+	if err := x.sync(); err != nil {
+		t.Fatalf("click: %v", err)
+	}
+	w.shootWhenChanged(t, ref, shot)
+}
+
+// scrollAndShoot scrolls down with the pointer at px, py (over labels: an
+// entry would scroll its own text) and saves a screenshot as shot once the
+// screen differs from the screenshot ref.
+func (w *world) scrollAndShoot(t *testing.T, x *xInput, ref, shot string, px, py int16) {
+	t.Helper()
+	if err := x.fake(6, 0, px, py); err != nil {
+		t.Fatalf("pointer: %v", err)
+	}
+	for range 30 {
+		if err := x.fake(4, 5, px, py); err != nil {
+			t.Fatalf("scroll: %v", err)
+		}
+		if err := x.fake(5, 5, px, py); err != nil {
+			t.Fatalf("scroll: %v", err)
+		}
+	}
+	if err := x.sync(); err != nil {
+		t.Fatalf("scroll: %v", err)
+	}
+	w.shootWhenChanged(t, ref, shot)
+}
+
+func (w *world) shootWhenChanged(t *testing.T, ref, shot string) {
+	t.Helper()
+	refPath, shotPath := w.art.path(ref), w.art.path(shot)
+	if filepath.IsAbs(ref) {
+		refPath = ref
+	}
+	if err := poll(10*time.Second, 200*time.Millisecond, func() error {
+		if err := w.s.Screenshot(shotPath); err != nil {
+			return err
+		}
+		a, err := os.ReadFile(refPath)
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(shotPath)
+		if err != nil {
+			return err
+		}
+		if string(a) == string(b) {
+			return fmt.Errorf("the screen did not change")
+		}
+		return nil
+	}); err != nil {
+		t.Errorf("%s: %v", shot, err)
+	}
+}
+
+// Where the account's row and the form's labels are, from the settings
+// window's top-left corner.
+const (
+	accountX, accountY = 40, 62
+	formX              = 230
+)
 
 // Where the Notifications tab's label is, from the settings window's
 // top-left corner: the third tab of the bar (Accounts, Preferences,
