@@ -137,6 +137,10 @@ func (d *desktopNotifier) Show(p policy.Notification) error {
 		delete(d.keys, d.order[0])
 		d.order = d.order[1:]
 	}
+	if d.gone.all(p.Keys) { // read elsewhere while it was being shown (retract.go)
+		delete(d.keys, id)
+		go d.n.CloseNotification(id)
+	}
 	return nil
 }
 
