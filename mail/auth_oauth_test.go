@@ -38,6 +38,7 @@ type saslServer struct {
 	tokens    []string // token of each AUTHENTICATE
 	examineNo string   // answer EXAMINE with this NO text instead
 	searchBye string   // answer SEARCH with this BYE and close
+	idleBye   string   // 300 ms into an IDLE, send this BYE and close (renew_test.go)
 }
 
 func newSASLServer(t *testing.T, caps string) *saslServer {
@@ -172,6 +173,20 @@ func (s *saslServer) serve(c net.Conn) {
 				return
 			}
 			send("* SEARCH", tag+" OK done")
+		case "IDLE":
+			s.mu.Lock()
+			bye := s.idleBye
+			s.mu.Unlock()
+			send("+ idling")
+			if bye != "" {
+				time.Sleep(300 * time.Millisecond)
+				send("* BYE " + bye)
+				return
+			}
+			if _, ok := readLine(); !ok { // DONE
+				return
+			}
+			send(tag + " OK idle done")
 		case "LOGOUT":
 			send("* BYE bye", tag+" OK done")
 			return

@@ -124,3 +124,35 @@ func TestNoRenewalWithoutExpiry(t *testing.T) {
 		t.Fatalf("%d logins, want 1", n)
 	}
 }
+
+// Microsoft's "* BYE Session invalidated - AccessTokenExpired" in the
+// middle of an IDLE that was working: a fresh token and a new login at
+// once, no backoff state.
+func TestByeAccessTokenExpiredDuringIdleIsQuiet(t *testing.T) {
+	t.Parallel()
+	srv := newSASLServer(t, "IMAP4rev1 SASL-IR AUTH=XOAUTH2 IDLE")
+	const tok = "tok-IDLEBYE-mmmmmmmmmmmm"
+	srv.setValid(tok, true)
+	srv.idleBye = "Session invalidated - AccessTokenExpired"
+	var mu sync.Mutex
+	calls := 0
+	src := mail.TokenFunc(func(context.Context) (string, error) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		return tok, nil
+	})
+	r := start(t, srv.account(src), "INBOX", mail.Position{}, probeOpts(nil))
+	asked := func() int { mu.Lock(); defer mu.Unlock(); return calls }
+	for deadline := time.Now().Add(10 * time.Second); asked() < 3; {
+		if time.Now().After(deadline) {
+			t.Fatalf("token asked %d times in 10 s, want a new login after each BYE\n%s", asked(), describe(r.rec.all()))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, e := range r.rec.all() {
+		if se, ok := e.(mail.StateEvent); ok && (se.State == mail.StateBackoff || se.State == mail.StateStopped) {
+			t.Fatalf("state %v (%v) after AccessTokenExpired, want a quiet reconnect\n%s", se.State, se.Err, describe(r.rec.all()))
+		}
+	}
+}
