@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/png"
@@ -14,6 +15,8 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	dbus "github.com/godbus/dbus/v5"
+
+	"mailbell/app/control"
 )
 
 // closedMonitor records NotificationClosed signals on the session bus: the
@@ -227,8 +230,32 @@ func TestOpenAndReadElsewhere(t *testing.T) {
 				t.Fatalf("the subject never reached the tray menu:\n%s", menu)
 			}
 		}
+		// What the recent window shows: the core's snapshots on the socket.
+		socks, _ := filepath.Glob(filepath.Join(w.s.RuntimeDir, "mailbell", "*.sock"))
+		if len(socks) != 1 {
+			t.Fatalf("control sockets %v, want one", socks)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		client, err := control.Dial(ctx, socks[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer client.Close()
 		t0 := time.Now()
 		peer.read(t, subj)
+		shownRead := false
+		for !shownRead {
+			select {
+			case s := <-client.Snapshots():
+				for _, m := range s.Recent {
+					shownRead = shownRead || (m.Subject == subj && m.Seen)
+				}
+			case <-ctx.Done():
+				t.Fatalf("the recent list never showed %q read", subj)
+			}
+		}
+		t.Logf("recent window's view model shows it read %v after", time.Since(t0).Round(time.Millisecond))
 		var id uint32
 		if err := poll(5*time.Second, 20*time.Millisecond, func() error {
 			var err error
