@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"net/url"
 	"strings"
 
 	"mailbell/app"
@@ -38,6 +39,11 @@ func (o mailOpener) Open(ctx context.Context, how string, t app.OpenTarget) erro
 	if err != nil {
 		return err
 	}
+	if c.Kind == open.KindURL && t.GmailMsgID == 0 {
+		if link, ok := gmailSearchLink(c.URL, t.MessageID); ok {
+			c.URL = link // the very message, by its Message-ID
+		}
+	}
 	return o.l.Open(ctx, c, open.Message{UID: t.UID, Folder: t.Folder, MessageID: t.MessageID, GmailMsgID: t.GmailMsgID})
 }
 
@@ -53,4 +59,25 @@ func openMailCommand(keys []string) control.Command {
 		cmd.Account, _, _ = strings.Cut(keys[0], "/")
 	}
 	return cmd
+}
+
+// gmailSearchLink is the Gmail web link that finds one message by its
+// Message-ID (Gmail's documented rfc822msgid: search operator), for a
+// webmail setting on mail.google.com when the message's X-GM-MSGID is not
+// known (go-imap cannot fetch it). The account part (/mail/u/N/) of
+// webmail is kept. It reports false for any other address or without a
+// Message-ID.
+func gmailSearchLink(webmail, messageID string) (string, bool) {
+	id := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(messageID), "<"), ">")
+	u, err := url.Parse(webmail)
+	if id == "" || err != nil || !strings.EqualFold(u.Hostname(), "mail.google.com") {
+		return "", false
+	}
+	account := "0"
+	if rest, ok := strings.CutPrefix(u.Path, "/mail/u/"); ok {
+		if a, _, _ := strings.Cut(rest, "/"); a != "" {
+			account = a
+		}
+	}
+	return "https://mail.google.com/mail/u/" + url.PathEscape(account) + "/#search/" + url.QueryEscape("rfc822msgid:"+id), true
 }
