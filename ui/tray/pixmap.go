@@ -26,7 +26,10 @@ import (
 // ones. The end-to-end test compares what the tray host receives with the
 // icon, so a systray upgrade that changes this shows up there.
 func forSystray(pngBytes []byte) ([]byte, error) {
-	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
+	if runtime.GOOS == "windows" {
+		return pngToICO(pngBytes) // LoadImage wants an .ico (ico.go)
+	}
+	if runtime.GOOS == "darwin" {
 		return pngBytes, nil // systray hands the file to the OS there
 	}
 	pixmapMu.Lock()
