@@ -216,12 +216,11 @@ func TestSignInEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	s.Setenv(t) // the socket is under the session's XDG_RUNTIME_DIR
-	client, err := control.Dial(ctx, control.SocketPath(cfgDir))
+	client, err := control.Dial(ctx, control.SocketPath(cfgDir)) // to follow the account's state
 	if err != nil {
 		t.Fatalf("control socket: %v", err)
 	}
 	defer client.Close()
-	work := cfg.Accounts[1]
 	// In the window: pick Work, press its "Sign in with your provider"
 	// (where Gmail's "Sign in with Google" is); Fyne opens the address with
 	// xdg-open, the stand-in browser follows it, the core signs in.
@@ -250,14 +249,32 @@ func TestSignInEndToEnd(t *testing.T) {
 		t.Fatalf("the window's Sign in: %v\nwindow:\n%s", err, tail(we, 30))
 	}
 	_ = s.Screenshot(art.path("signin-done.png"))
-	// Save (the core takes the last sign-in made for the account).
-	if _, err := client.Request(ctx, control.Command{Cmd: control.CmdSaveAccount, Settings: &work, OriginalID: "work"}); err != nil {
-		t.Fatalf("save_account: %v", err)
+	// Scroll the form to its end and press Save.
+	for range 20 {
+		for _, ev := range []struct{ typ, detail byte }{{6, 0}, {4, 5}, {5, 5}} {
+			if err := x.fake(ev.typ, ev.detail, int16(rect.Min.X+240), int16(rect.Min.Y+300)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = x.sync()
+		time.Sleep(50 * time.Millisecond)
 	}
-	rt, err := s.SecretToolLookup("mailbell", "work#oauth2")
-	if err != nil || rt == "" {
-		t.Fatalf("no refresh token in gnome-keyring: %v", err)
+	time.Sleep(300 * time.Millisecond)
+	_ = s.Screenshot(art.path("signin-scrolled.png"))
+	click(680, 577) // Save, at the end of the form
+	var rt string
+	if err := poll(20*time.Second, 200*time.Millisecond, func() error {
+		var err error
+		rt, err = s.SecretToolLookup("mailbell", "work#oauth2")
+		if err != nil || rt == "" {
+			return fmt.Errorf("no refresh token in gnome-keyring yet (%v)", err)
+		}
+		return nil
+	}); err != nil {
+		_ = s.Screenshot(art.path("signin-save-failed.png"))
+		t.Fatalf("after Save in the window: %v", err)
 	}
+	_ = s.Screenshot(art.path("signin-saved.png"))
 
 	// The background process logs in with OAuth2 and notifies new mail.
 	if err := poll(20*time.Second, 100*time.Millisecond, func() error {
