@@ -94,12 +94,14 @@ func signinBinary(t *testing.T) string {
 }
 
 // End to end with the built binaries: the settings window shows "Sign in
-// with Google" for a Gmail account (screenshot for the README); a sign-in
-// made the way the settings window makes it (sign_in over the control
-// socket, the browser following the address to the loopback listener,
-// save_account naming the sign-in) puts the refresh token in
-// gnome-keyring, and the background process then logs in to Dovecot with
-// OAuth2 and notifies new mail. No token in config.json or the logs.
+// with Google" for a Gmail account (screenshot for the README); on the
+// Work account (a custom provider: the loopback OAuth2 server) the test
+// presses "Sign in with your provider" in the real window — Fyne's OpenURL
+// runs xdg-open, the stand-in browser follows the redirects — and then
+// Save; the refresh token is in gnome-keyring, and the background process
+// logs in to Dovecot with OAuth2 and notifies new mail. No token in
+// config.json or the logs. The pointer positions are the window's layout
+// at 720×600 (the screenshots in the artifacts show each step).
 func TestSignInEndToEnd(t *testing.T) {
 	bin := signinBinary(t)
 	art := newArtifacts(t)
