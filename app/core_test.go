@@ -14,6 +14,7 @@ import (
 	"mailbell/app"
 	"mailbell/app/control"
 	"mailbell/app/policy"
+	"mailbell/app/view"
 	"mailbell/internal/testenv/imaptest"
 	"mailbell/mail"
 	"mailbell/platform/secrets"
@@ -133,11 +134,20 @@ func (h *harness) waitFor(what string, ok func() bool) {
 }
 
 func (h *harness) allIdle(n int) func() bool {
+	return h.accountIdle("", n)
+}
+
+// accountIdle is true when n folders of account id ("" for any account)
+// are idle: synced, so mail delivered now is new mail, not the baseline.
+func (h *harness) accountIdle(id string, n int) func() bool {
 	return func() bool {
 		idle := 0
 		for _, a := range h.core.Snapshot().Accounts {
+			if id != "" && a.ID != id {
+				continue
+			}
 			for _, f := range a.Folders {
-				if f.State == "idle" {
+				if f.State == view.StateIdle {
 					idle++
 				}
 			}
@@ -257,6 +267,8 @@ func TestWrongPasswordNeedsAttentionNoRetry(t *testing.T) {
 	})
 	// Let the loop go round: new mail on the other account is announced
 	// after any retry home's watcher would have made (its backoff is 50 ms).
+	// Work must have synced first, or the message joins its baseline.
+	h.waitFor("work idle", h.accountIdle("work", 2))
 	deliver(t, srv, "work", "INBOX", "meanwhile")
 	h.waitFor("work's mail", func() bool { return len(h.events(control.EvNewMail)) == 1 })
 	if n := srv.LoginCount("home"); n != 1 {
