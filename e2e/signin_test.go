@@ -214,10 +214,10 @@ func TestSignInEndToEnd(t *testing.T) {
 		t.Logf("settings window screenshot: %s", art.path("screenshot-signin.png"))
 	}
 
-	// The sign-in, as the window does it, over the control socket.
+	// The control socket, to follow the account's state.
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	s.Setenv(t) // the socket is under the session's XDG_RUNTIME_DIR
+	s.Setenv(t)                                                  // the socket is under the session's XDG_RUNTIME_DIR
 	client, err := control.Dial(ctx, control.SocketPath(cfgDir)) // to follow the account's state
 	if err != nil {
 		t.Fatalf("control socket: %v", err)
@@ -241,7 +241,7 @@ func TestSignInEndToEnd(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
-	click(40, 100)  // "Work" in the account list
+	click(40, 100) // "Work" in the account list
 	time.Sleep(500 * time.Millisecond)
 	_ = s.Screenshot(art.path("signin-work.png"))
 	click(360, 336) // its sign-in button
