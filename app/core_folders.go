@@ -193,22 +193,7 @@ func (c *Core) listFolders(ctx context.Context, cmd control.Command) (control.Ev
 	default:
 		return control.Event{}, control.Invalid(control.FieldErrors{control.FieldGeneral: "list_folders: no account given (\"settings\" or \"account\")"})
 	}
-	password := func(pctx context.Context) (string, error) {
-		switch {
-		case typed != "":
-			return typed, nil
-		case a.PasswordCommand != "":
-			if c.opts.PasswordCommand == nil {
-				return "", errors.New("password_command is not supported here")
-			}
-			return c.opts.PasswordCommand(pctx, a.PasswordCommand)
-		case orig != "" && c.opts.Secrets != nil:
-			sctx, cancel := context.WithTimeout(pctx, c.secretTimeout())
-			defer cancel()
-			return c.opts.Secrets.Get(sctx, orig)
-		}
-		return "", errors.New("no password typed and none stored")
-	}
+	password := c.probePassword(a, typed, orig)
 	next, _ := cfg.WithAccount(a, orig)
 	acct, err := next.MailAccount(a, password)
 	if err == nil {

@@ -337,22 +337,7 @@ func (c *Core) testAccount(ctx context.Context, cmd control.Command) (control.Ev
 		inv.Msg = "Check the settings: " + inv.Msg
 		return control.Event{}, inv
 	}
-	password := func(pctx context.Context) (string, error) {
-		switch {
-		case typed != "":
-			return typed, nil
-		case a.PasswordCommand != "":
-			if c.opts.PasswordCommand == nil {
-				return "", errors.New("password_command is not supported here")
-			}
-			return c.opts.PasswordCommand(pctx, a.PasswordCommand)
-		case orig != "" && c.opts.Secrets != nil:
-			sctx, cancel := context.WithTimeout(pctx, c.secretTimeout())
-			defer cancel()
-			return c.opts.Secrets.Get(sctx, orig)
-		}
-		return "", errors.New("no password typed and none stored")
-	}
+	password := c.probePassword(a, typed, orig)
 	folder := a.EffectiveFolders()[0]
 	host, port := a.Host, a.EffectivePort()
 	acct, err := next.MailAccount(a, password) // reads the CA file
@@ -388,4 +373,28 @@ func (c *Core) testAccount(ctx context.Context, cmd control.Command) (control.Ev
 		return control.Event{}, errors.New(text)
 	}
 	return control.Event{Value: text}, nil
+}
+
+// probePassword is the password a one-shot probe of account a uses (Test
+// connection, listing folders): the one typed in the form, else a's
+// password_command, else what the store holds for the account's saved id
+// orig. The store is read with the core's secret timeout, on the caller's
+// goroutine (never the core's loop).
+func (c *Core) probePassword(a config.Account, typed, orig string) func(context.Context) (string, error) {
+	return func(pctx context.Context) (string, error) {
+		switch {
+		case typed != "":
+			return typed, nil
+		case a.PasswordCommand != "":
+			if c.opts.PasswordCommand == nil {
+				return "", errors.New("password_command is not supported here")
+			}
+			return c.opts.PasswordCommand(pctx, a.PasswordCommand)
+		case orig != "" && c.opts.Secrets != nil:
+			sctx, cancel := context.WithTimeout(pctx, c.secretTimeout())
+			defer cancel()
+			return c.opts.Secrets.Get(sctx, orig)
+		}
+		return "", errors.New("no password typed and none stored")
+	}
 }
