@@ -8,7 +8,8 @@
 #                       for windows/amd64, darwin/amd64 and darwin/arm64, and the
 #                       background executable built for windows/amd64
 #   make test-windows   the Fyne window executable cross-built for windows/amd64
-#                       with mingw-w64 (not part of make test: see README)
+#                       with mingw-w64 and run under Wine against a core (not
+#                       part of make test: see README)
 #
 # The Wine tests (e2e/wine) run inside make test's go test: make deps installs
 # Wine and mingw-w64 from WINDOWS_PKGS.
@@ -54,7 +55,9 @@ $(WIN_DIR)/mailbell-window.exe: FORCE
 	@mkdir -p $(WIN_DIR)
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$(MINGW_CC) $(GO) build -trimpath -ldflags '$(WIN_LDFLAGS)' -o $@ ./cmd/mailbell-window
 
+# ... and run under Wine and Xvfb: it dials the core's named pipe (e2e/wine/window_test.go).
 test-windows: $(WIN_DIR)/mailbell-window.exe
+	MAILBELL_WINDOW_EXE=$(CURDIR)/$(WIN_DIR)/mailbell-window.exe $(GO) test -tags windowexe -count=1 -timeout 10m -run TestWindowExeUnderWine ./e2e/wine
 
 # Resources: one winres.json per executable from packaging/windows/winres.json.in,
 # patched into the built .exe (no .syso files in the source tree).

@@ -1,0 +1,80 @@
+//go:build linux && windowexe
+
+package wine
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"mailbell/internal/testenv/desktoptest"
+	"mailbell/internal/testenv/dovecottest"
+	"mailbell/internal/testenv/proctest"
+	"mailbell/internal/testenv/winetest"
+)
+
+// TestWindowExeUnderWine: the mingw-built Fyne window executable (make
+// test-windows builds it and runs this with -tags windowexe and
+// MAILBELL_WINDOW_EXE) dials the core over the named pipe. Without a core
+// it gives up with "mailbell is not running"; with one it connects and
+// stays up with its settings window open on Xvfb (Wine's X11 driver,
+// Mesa's software GL).
+func TestWindowExeUnderWine(t *testing.T) {
+	winExe := os.Getenv("MAILBELL_WINDOW_EXE")
+	if winExe == "" {
+		t.Fatal("MAILBELL_WINDOW_EXE is not set: run make test-windows")
+	}
+	if _, err := os.Stat(winExe); err != nil {
+		t.Fatal(err)
+	}
+	wp := winetest.New(t)
+	s, err := desktoptest.Start(desktoptest.Options{X: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var xenv []string
+	for _, kv := range s.Env() {
+		if strings.HasPrefix(kv, "DISPLAY=") || strings.HasPrefix(kv, "XAUTHORITY=") {
+			xenv = append(xenv, kv)
+		}
+	}
+	bin := t.TempDir()
+	exe := winetest.Build(t, bin, "mailbell", "mailbell")
+	sock := `C:\mailbell-test\control.sock`
+	env := wp.Env(append(xenv, envSocket+"="+sock)...)
+
+	// No core: the window process cannot dial and says so.
+	aloneErr := &lockedBuffer{}
+	alone := proctest.Start(t, "mailbell-window.exe-alone", "wine", proctest.Options{Env: env, Stderr: aloneErr}, winExe)
+	if code, err := alone.Wait(60 * time.Second); err != nil || code == 0 || !strings.Contains(aloneErr.String(), "not running") {
+		t.Fatalf("window exe without a core: exit %d, %v, stderr %q; want 'mailbell is not running'", code, err, aloneErr)
+	}
+
+	dc := dovecottest.StartT(t, dovecottest.Options{})
+	if _, err := wp.Run(dovecottest.DefaultPassword+"\n", winetest.Build(t, bin, "mailbell/internal/testenv/winetest/probe", "probe"), "keyring-set", accountID); err != nil {
+		t.Fatal(err)
+	}
+	writeConfig(t, filepath.Join(wp.AppData(t), "mailbell"), dc)
+	core := startCore(t, wp, exe, sock)
+	core.waitLine(t, 60*time.Second, `"state":"idle"`)
+
+	stderr := &lockedBuffer{}
+	win := proctest.Start(t, "mailbell-window.exe", "wine", proctest.Options{Env: env, Stderr: stderr, Grace: 5 * time.Second}, winExe, "--view", "settings")
+	select {
+	case <-win.Done():
+		t.Fatalf("window exe with a core running exited: %v\n%s", win.Err(), stderr)
+	case <-time.After(20 * time.Second):
+	}
+	if strings.Contains(stderr.String(), "not running") {
+		t.Fatalf("window exe did not reach the core:\n%s", stderr)
+	}
+	shot := filepath.Join(t.TempDir(), "window.png")
+	if err := s.Screenshot(shot); err != nil {
+		t.Logf("screenshot: %v", err)
+	} else {
+		t.Logf("the window under Wine: %s", shot)
+	}
+}
