@@ -35,6 +35,8 @@ type options struct {
 	notify    bool
 	exec      string
 	tray      *trayState // set by runCore: what the windows are told about the tray
+
+	findWindow func() (string, error) // tests: the window program to start (default windowExe)
 }
 
 // Main runs Mailbell with args (without the program name) and returns the exit code.
@@ -258,20 +260,42 @@ func spawner(dir, sock string, o options, log *slog.Logger) func(view, message s
 		exited  = make(chan struct{})
 	)
 	close(exited)
-	return func(view, message string) error {
-		mu.Lock()
-		defer mu.Unlock()
+	var start func(view, message string) error // with mu held
+	start = func(view, message string) error {
 		// The core asks only when no window process is connected. One that was
 		// just started and has not said hello yet will show itself: a double
-		// click must not open two. One that exited, or never connected, is replaced.
+		// click must not open two. One that exited, or never connected, is
+		// replaced. One that is on its way out (its last window just closed,
+		// so it left the socket but has not exited yet) is waited for a
+		// moment, off the caller's goroutine, and then replaced: otherwise a
+		// launch right after closing the window would show nothing.
 		select {
 		case <-exited:
 		default:
 			if time.Since(started) < 5*time.Second {
+				pending := exited
+				go func() {
+					select {
+					case <-pending:
+					case <-time.After(2 * time.Second):
+						return // still running: a process coming up shows itself
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					if exited == pending { // no newer process started meanwhile
+						if err := start(view, message); err != nil {
+							log.Warn("window not opened", "err", err)
+						}
+					}
+				}()
 				return nil
 			}
 		}
-		exe, err := windowExe()
+		find := windowExe
+		if o.findWindow != nil {
+			find = o.findWindow
+		}
+		exe, err := find()
 		if err != nil {
 			return err
 		}
@@ -298,5 +322,10 @@ func spawner(dir, sock string, o options, log *slog.Logger) func(view, message s
 			close(done)
 		}()
 		return nil
+	}
+	return func(view, message string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return start(view, message)
 	}
 }
