@@ -23,7 +23,14 @@ all: build
 # socket, headless), built without cgo so it maps no GL or X11 library and
 # links no Fyne; and mailbell-window, the Fyne windows it starts on demand.
 # Stripped (-s -w), and the static one as a PIE, as Debian's lintian wants.
-LDFLAGS = -s -w -X mailbell/internal/version.release=$(VERSION)
+# A packager's own OAuth client IDs (README: "Registering an OAuth client"),
+# e.g. make deb GOOGLE_CLIENT_ID=… GOOGLE_CLIENT_SECRET=… MICROSOFT_CLIENT_ID=…;
+# empty by default: Mailbell registers none and borrows none.
+OAUTH_LDFLAGS = $(if $(GOOGLE_CLIENT_ID),-X mailbell/app/oauth.googleClientID=$(GOOGLE_CLIENT_ID)) \
+	$(if $(GOOGLE_CLIENT_SECRET),-X mailbell/app/oauth.googleClientSecret=$(GOOGLE_CLIENT_SECRET)) \
+	$(if $(MICROSOFT_CLIENT_ID),-X mailbell/app/oauth.microsoftClientID=$(MICROSOFT_CLIENT_ID)) \
+	$(if $(MICROSOFT_CLIENT_SECRET),-X mailbell/app/oauth.microsoftClientSecret=$(MICROSOFT_CLIENT_SECRET))
+LDFLAGS = -s -w -X mailbell/internal/version.release=$(VERSION) $(strip $(OAUTH_LDFLAGS))
 build:
 	CGO_ENABLED=0 $(GO) build -buildmode=pie -ldflags '$(LDFLAGS)' -o bin/mailbell .
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/mailbell-window ./cmd/mailbell-window
