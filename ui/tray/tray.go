@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -113,6 +114,11 @@ func Run(ctx context.Context, b Backend, opts Options) (err error) {
 				err = fmt.Errorf("tray: systray failed: %v", r)
 			}
 		}()
+		// On Windows the tray's hidden window gets its messages on the
+		// thread that created it, where systray.Run also reads them: keep
+		// this goroutine on one thread (harmless elsewhere).
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
 		systray.Run(func() { t.onReady(ctx) }, nil)
 	}()
 	cancel()
