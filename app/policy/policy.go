@@ -128,6 +128,23 @@ func (p *Policy) holdUntilQuietEnds(now time.Time) {
 	}
 }
 
+// holdForQuiet, during a quiet spell, holds the items that do not break
+// quiet hours until the spell ends and returns those that do, in order.
+func (p *Policy) holdForQuiet(now time.Time, items []Item) []Item {
+	var through []Item
+	for _, it := range items {
+		if it.BreaksQuiet {
+			through = append(through, it)
+		} else {
+			p.held = append(p.held, it)
+		}
+	}
+	if len(p.held) > 0 {
+		p.holdUntilQuietEnds(now)
+	}
+	return through
+}
+
 // Quiet reports whether now is in quiet hours.
 func (p *Policy) Quiet(now time.Time) bool { return p.quiet.Active(now) }
 
@@ -150,18 +167,7 @@ func (p *Policy) Add(now time.Time, items []Item) []Notification {
 	}
 	quiet := p.quiet.Active(now)
 	if quiet {
-		var through []Item
-		for _, it := range fresh {
-			if it.BreaksQuiet {
-				through = append(through, it)
-			} else {
-				p.held = append(p.held, it)
-			}
-		}
-		if len(p.held) > 0 {
-			p.holdUntilQuietEnds(now)
-		}
-		if fresh = through; len(fresh) == 0 {
+		if fresh = p.holdForQuiet(now, fresh); len(fresh) == 0 {
 			return nil
 		}
 	}
@@ -262,18 +268,7 @@ func (p *Policy) Flush(now time.Time) []Notification {
 	items := p.pending
 	p.pending = nil
 	if quiet { // the spell began while these waited for their window
-		var through []Item
-		for _, it := range items {
-			if it.BreaksQuiet {
-				through = append(through, it)
-			} else {
-				p.held = append(p.held, it)
-			}
-		}
-		if len(p.held) > 0 {
-			p.holdUntilQuietEnds(now)
-		}
-		if items = through; len(items) == 0 {
+		if items = p.holdForQuiet(now, items); len(items) == 0 {
 			return out
 		}
 	}
