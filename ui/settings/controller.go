@@ -111,7 +111,14 @@ type TestResult struct {
 // secret if typed, else the password stored for originalID. Ending ctx
 // gives up waiting ("Cancelled"); the core's own timeout ends the probe.
 func (c *Controller) Test(ctx context.Context, a config.Account, originalID, secret string) TestResult {
-	ev, err := c.call(ctx, TestTimeout, control.Command{Cmd: control.CmdTestAccount, Settings: &a, OriginalID: originalID, Secret: secret})
+	return c.test(ctx, control.Command{Cmd: control.CmdTestAccount, Settings: &a, OriginalID: originalID, Secret: secret})
+}
+
+// test sends cmd (a test_account) and puts its outcome in words: the
+// core's answer, "Cancelled" or "Timed out" when ctx or TestTimeout ends
+// the wait, else the core's error with its field errors.
+func (c *Controller) test(ctx context.Context, cmd control.Command) TestResult {
+	ev, err := c.call(ctx, TestTimeout, cmd)
 	switch {
 	case err == nil:
 		return TestResult{Text: ev.Value, OK: true}

@@ -72,16 +72,7 @@ func (c *Controller) SaveSignedIn(ctx context.Context, a config.Account, origina
 // TestSignedIn is Test for an OAuth2 account, with sign-in id's access
 // token (none: the account's stored sign-in).
 func (c *Controller) TestSignedIn(ctx context.Context, a config.Account, originalID, id string) TestResult {
-	ev, err := c.call(ctx, TestTimeout, control.Command{Cmd: control.CmdTestAccount, Settings: &a, OriginalID: originalID, SignIn: id})
-	switch {
-	case err == nil:
-		return TestResult{Text: ev.Value, OK: true}
-	case errors.Is(err, context.Canceled):
-		return TestResult{Text: "Cancelled"}
-	case errors.Is(err, context.DeadlineExceeded):
-		return TestResult{Text: "Timed out"}
-	}
-	return TestResult{Text: err.Error(), Errors: FromCore(control.FieldsOf(err))}
+	return c.test(ctx, control.Command{Cmd: control.CmdTestAccount, Settings: &a, OriginalID: originalID, SignIn: id})
 }
 
 // CoreSignIn is SignIn (the first-run window's hook) through the core:
