@@ -205,11 +205,7 @@ func (c *Core) listFolders(ctx context.Context, cmd control.Command) (control.Ev
 	timeout := c.probeTimeout()
 	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	opts := c.opts.Mail // not mailOptions: c.cfg belongs to the loop
-	if opts.Logger == nil {
-		opts.Logger = c.log
-	}
-	opts.DialTimeout, opts.CommandTimeout = timeout, timeout
+	opts := c.probeMailOptions(timeout)
 	folders, err := mail.ListFolders(lctx, acct, opts)
 	if err != nil {
 		return control.Event{}, errors.New(DescribeProbe(mail.FolderInfo{}, err, a.Host, a.EffectivePort(), "INBOX"))

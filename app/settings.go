@@ -58,6 +58,19 @@ func (c *Core) probeTimeout() time.Duration {
 	return DefaultProbeTimeout
 }
 
+// probeMailOptions are the mail options of a one-shot probe (Test
+// connection, listing folders): the core's, logging to the core's logger
+// unless they name one, with dial and command timeouts of timeout. Not
+// mailOptions: c.cfg belongs to the loop.
+func (c *Core) probeMailOptions(timeout time.Duration) mail.Options {
+	opts := c.opts.Mail
+	if opts.Logger == nil {
+		opts.Logger = c.log
+	}
+	opts.DialTimeout, opts.CommandTimeout = timeout, timeout
+	return opts
+}
+
 // settingsLoop runs the settings intents one at a time, in the order they
 // came, off the core's loop: the keyring and the disk may be slow, and two
 // saves must not interleave their read-modify-write of config.json. The
@@ -359,11 +372,7 @@ func (c *Core) testAccount(ctx context.Context, cmd control.Command) (control.Ev
 	timeout := c.probeTimeout()
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	opts := c.opts.Mail // not mailOptions: c.cfg belongs to the loop
-	if opts.Logger == nil {
-		opts.Logger = c.log
-	}
-	opts.DialTimeout, opts.CommandTimeout = timeout, timeout
+	opts := c.probeMailOptions(timeout)
 	info, err := probe(pctx, acct, folder, opts)
 	if err == nil && pctx.Err() != nil {
 		err = pctx.Err()
