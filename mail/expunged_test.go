@@ -14,21 +14,6 @@ import (
 
 func isExpunged(e mail.Event) bool { _, ok := e.(mail.ExpungedEvent); return ok }
 
-// expungedAt returns the ExpungedEvent at index i, failing the test when
-// there is none.
-func expungedAt(t *testing.T, r *running, i int) mail.ExpungedEvent {
-	t.Helper()
-	evs := r.rec.all()
-	if i < 0 || i >= len(evs) {
-		t.Fatalf("no event %d among %d", i, len(evs))
-	}
-	e, ok := evs[i].(mail.ExpungedEvent)
-	if !ok {
-		t.Fatalf("event %d is %T, not ExpungedEvent", i, evs[i])
-	}
-	return e
-}
-
 // An EXPUNGE pushed during IDLE becomes an ExpungedEvent that names the
 // UID of a message the watcher reported, recent or new, and the counts follow.
 func TestExpungeOfReportedMessages(t *testing.T) {
@@ -45,7 +30,7 @@ func TestExpungeOfReportedMessages(t *testing.T) {
 		if err := srv.Expunge(user, "INBOX", imap.UID(uid)); err != nil {
 			t.Fatal(err)
 		}
-		e := expungedAt(t, r, r.rec.waitFor(t, from, 5*time.Second, fmt.Sprint("expunge of ", uid), isExpunged))
+		e := eventAt[mail.ExpungedEvent](t, r, r.rec.waitFor(t, from, 5*time.Second, fmt.Sprint("expunge of ", uid), isExpunged))
 		if e.Count != 1 || !slices.Equal(e.UIDs, []uint32{uid}) {
 			t.Fatalf("expunged %+v, want Count 1 and UID %d", e, uid)
 		}
@@ -69,7 +54,7 @@ func TestExpungeOfUnreportedMessage(t *testing.T) {
 	if err := srv.Expunge(user, "INBOX", old[0]); err != nil {
 		t.Fatal(err)
 	}
-	e := expungedAt(t, r, r.rec.waitFor(t, from, 5*time.Second, "expunge", isExpunged))
+	e := eventAt[mail.ExpungedEvent](t, r, r.rec.waitFor(t, from, 5*time.Second, "expunge", isExpunged))
 	if e.Count != 1 || len(e.UIDs) != 0 {
 		t.Fatalf("expunged %+v, want Count 1 and no UID", e)
 	}
@@ -82,17 +67,8 @@ func TestExpungeWhileDisconnected(t *testing.T) {
 	srv := startServer(t, imaptest.Config{Mode: imaptest.Plain})
 	old := appendN(t, srv, 2, "old")
 	r := start(t, accountFor(srv, mail.SecurityPlain), "INBOX", mail.Position{}, fast())
-	r.rec.waitFor(t, 0, 5*time.Second, "idle", isState(mail.StateIdle))
-	from := len(r.rec.all())
-	srv.Stop()
-	r.rec.waitFor(t, from, 5*time.Second, "backoff", isState(mail.StateBackoff))
-	if err := srv.Expunge(user, "INBOX", old[0]); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	e := expungedAt(t, r, r.rec.waitFor(t, from, 10*time.Second, "expunge found at reconnect", isExpunged))
+	from := whileDown(t, r, srv, func() error { return srv.Expunge(user, "INBOX", old[0]) })
+	e := eventAt[mail.ExpungedEvent](t, r, r.rec.waitFor(t, from, 10*time.Second, "expunge found at reconnect", isExpunged))
 	if e.Count != 0 || !slices.Equal(e.UIDs, []uint32{uint32(old[0])}) {
 		t.Fatalf("expunged %+v, want Count 0 and UID %d", e, old[0])
 	}
@@ -100,6 +76,25 @@ func TestExpungeWhileDisconnected(t *testing.T) {
 	if n := r.rec.count(isExpunged); n != 1 {
 		t.Fatalf("%d ExpungedEvents, want 1", n)
 	}
+}
+
+// whileDown waits until r idles, stops srv, waits for r's backoff, runs
+// change on the stopped server and starts srv again. It returns the index
+// of the first event after r was idle: what r finds at the reconnect comes
+// after it.
+func whileDown(t *testing.T, r *running, srv *imaptest.Server, change func() error) (from int) {
+	t.Helper()
+	r.rec.waitFor(t, 0, 5*time.Second, "idle", isState(mail.StateIdle))
+	from = len(r.rec.all())
+	srv.Stop()
+	r.rec.waitFor(t, from, 5*time.Second, "backoff", isState(mail.StateBackoff))
+	if err := change(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	return from
 }
 
 func counts(total, unseen int) func(mail.Event) bool {

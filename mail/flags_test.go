@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
 	"mailbell/internal/testenv/dovecottest"
 	"mailbell/internal/testenv/imaptest"
@@ -14,19 +13,6 @@ import (
 )
 
 func isFlags(e mail.Event) bool { _, ok := e.(mail.FlagsEvent); return ok }
-
-func flagsAt(t *testing.T, r *running, i int) mail.FlagsEvent {
-	t.Helper()
-	evs := r.rec.all()
-	if i < 0 || i >= len(evs) {
-		t.Fatalf("no event %d among %d", i, len(evs))
-	}
-	e, ok := evs[i].(mail.FlagsEvent)
-	if !ok {
-		t.Fatalf("event %d is %T, not FlagsEvent", i, evs[i])
-	}
-	return e
-}
 
 // A message read elsewhere while the watcher idles: the server pushes
 // FETCH FLAGS, the watcher names the UID it reported, then the counts
@@ -46,7 +32,7 @@ func TestFlagsReadElsewhere(t *testing.T) {
 		if err := srv.AddFlags(user, "INBOX", uid, imap.FlagSeen); err != nil {
 			t.Fatal(err)
 		}
-		e := flagsAt(t, r, r.rec.waitFor(t, from, 5*time.Second, "read elsewhere", isFlags))
+		e := eventAt[mail.FlagsEvent](t, r, r.rec.waitFor(t, from, 5*time.Second, "read elsewhere", isFlags))
 		if !slices.Equal(e.Seen, []uint32{uint32(uid)}) || len(e.Unseen) != 0 {
 			t.Fatalf("flags %+v, want Seen [%d]", e, uid)
 		}
@@ -57,7 +43,7 @@ func TestFlagsReadElsewhere(t *testing.T) {
 	if err := srv.RemoveFlags(user, "INBOX", fresh[0], imap.FlagSeen); err != nil {
 		t.Fatal(err)
 	}
-	e := flagsAt(t, r, r.rec.waitFor(t, from, 5*time.Second, "unread again", isFlags))
+	e := eventAt[mail.FlagsEvent](t, r, r.rec.waitFor(t, from, 5*time.Second, "unread again", isFlags))
 	if len(e.Seen) != 0 || !slices.Equal(e.Unseen, []uint32{uint32(fresh[0])}) {
 		t.Fatalf("flags %+v, want Unseen [%d]", e, fresh[0])
 	}
@@ -77,42 +63,10 @@ func TestFlagsReadWhileDisconnected(t *testing.T) {
 	srv := startServer(t, imaptest.Config{Mode: imaptest.Plain})
 	old := appendN(t, srv, 2, "old")
 	r := start(t, accountFor(srv, mail.SecurityPlain), "INBOX", mail.Position{}, fast())
-	r.rec.waitFor(t, 0, 5*time.Second, "idle", isState(mail.StateIdle))
-	from := len(r.rec.all())
-	srv.Stop()
-	r.rec.waitFor(t, from, 5*time.Second, "backoff", isState(mail.StateBackoff))
-	if err := srv.AddFlags(user, "INBOX", old[1], imap.FlagSeen); err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	e := flagsAt(t, r, r.rec.waitFor(t, from, 10*time.Second, "read found at reconnect", isFlags))
+	from := whileDown(t, r, srv, func() error { return srv.AddFlags(user, "INBOX", old[1], imap.FlagSeen) })
+	e := eventAt[mail.FlagsEvent](t, r, r.rec.waitFor(t, from, 10*time.Second, "read found at reconnect", isFlags))
 	if !slices.Equal(e.Seen, []uint32{uint32(old[1])}) {
 		t.Fatalf("flags %+v, want Seen [%d]", e, old[1])
-	}
-}
-
-// readElsewhere marks a message \Seen the way another mail client does.
-func readElsewhere(t *testing.T, s *dovecottest.Server, uid uint32) {
-	t.Helper()
-	c, err := imapclient.DialTLS(s.TLSAddr(), &imapclient.Options{TLSConfig: s.ClientTLSConfig()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(user, pass).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	set := imap.UIDSetNum(imap.UID(uid))
-	if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Logout().Wait(); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -123,18 +77,11 @@ func TestDovecotReadElsewhere(t *testing.T) {
 	s := startDovecot(t, dovecottest.Options{})
 	r := start(t, dovecotAccount(s, mail.SecurityTLS), "INBOX", mail.Position{}, dovecotOpts())
 	r.rec.waitFor(t, 0, 10*time.Second, "idle", isState(mail.StateIdle))
+	uid := deliverAnnounced(t, r, s, "to be read")
 	from := len(r.rec.all())
-	deliver(t, s, "to be read")
-	i := r.rec.waitFor(t, from, 10*time.Second, "new mail", isNewMail("to be read"))
-	nm, ok := r.rec.all()[i].(mail.NewMailEvent)
-	if !ok || len(nm.Messages) != 1 {
-		t.Fatalf("new mail event %+v", r.rec.all()[i])
-	}
-	uid := nm.Messages[0].UID
-	from = len(r.rec.all())
 	start := time.Now()
 	readElsewhere(t, s, uid)
-	e := flagsAt(t, r, r.rec.waitFor(t, from, 5*time.Second, "read elsewhere", isFlags))
+	e := eventAt[mail.FlagsEvent](t, r, r.rec.waitFor(t, from, 5*time.Second, "read elsewhere", isFlags))
 	if !slices.Equal(e.Seen, []uint32{uid}) {
 		t.Fatalf("flags %+v, want Seen [%d]", e, uid)
 	}

@@ -85,6 +85,21 @@ func (r *recorder) newUIDs() []uint32 {
 	return uids
 }
 
+// eventAt returns the event at index i as an E (a FlagsEvent, an
+// ExpungedEvent, …), failing the test when there is none or it is another kind.
+func eventAt[E mail.Event](t *testing.T, r *running, i int) E {
+	t.Helper()
+	evs := r.rec.all()
+	if i < 0 || i >= len(evs) {
+		t.Fatalf("no event %d among %d", i, len(evs))
+	}
+	e, ok := evs[i].(E)
+	if !ok {
+		t.Fatalf("event %d is %T, not %T", i, evs[i], e)
+	}
+	return e
+}
+
 func isSynced(e mail.Event) bool { _, ok := e.(mail.SyncedEvent); return ok }
 
 // lastEvent is the last event recorded, failing the test when there is none.
