@@ -127,6 +127,53 @@ func get(t *testing.T, u string) (int, string) {
 	return resp.StatusCode, b.String()
 }
 
+// startBrowser starts a browser sign-in with p and no options, failing
+// the test if it cannot; the listener is closed when the test ends.
+func startBrowser(t *testing.T, p Provider) *BrowserSignIn {
+	t.Helper()
+	s, err := StartBrowser(p, SignInOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// browse has the browser GET u (the redirect to s's listener) while s.Wait
+// runs, and returns the page the browser got and Wait's error. A browser
+// that gets no page before ctx ends fails the test.
+func browse(ctx context.Context, t *testing.T, s *BrowserSignIn, u string) (status int, body string, err error) {
+	t.Helper()
+	type page struct {
+		status int
+		body   string
+		err    error
+	}
+	pages := make(chan page, 1)
+	go func() { // no t.Fatal off the test's goroutine: the error goes back
+		resp, err := noRedirect.Get(u)
+		if err != nil {
+			pages <- page{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		_, err = b.ReadFrom(resp.Body)
+		pages <- page{resp.StatusCode, b.String(), err}
+	}()
+	_, err = s.Wait(ctx)
+	select {
+	case p := <-pages:
+		if p.err != nil {
+			t.Fatalf("the browser's GET: %v", p.err)
+		}
+		return p.status, p.body, err
+	case <-ctx.Done():
+		t.Fatalf("the browser got no page (Wait: %v)", err)
+		return 0, "", err
+	}
+}
+
 // fakeClock is a clock the test moves forward.
 type fakeClock struct {
 	mu  sync.Mutex

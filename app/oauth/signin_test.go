@@ -97,35 +97,24 @@ func TestSignInBrowserWrongVerifier(t *testing.T) {
 	t.Parallel()
 	o := oauth2test.StartT(t, oauth2test.Options{})
 	ctx := ctxT(t, 20*time.Second)
-	s, err := StartBrowser(testProvider(o), SignInOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := startBrowser(t, testProvider(o))
 	loc := authorize(t, s.URL())
 	code := loc.Query().Get("code")
 	if code == "" {
 		t.Fatalf("no code in the redirect %s", loc.Redacted())
 	}
-	_, err = o.Config(s.RedirectURL()).Exchange(ctx, code, oauth2.VerifierOption(oauth2.GenerateVerifier()))
+	_, err := o.Config(s.RedirectURL()).Exchange(ctx, code, oauth2.VerifierOption(oauth2.GenerateVerifier()))
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
 		t.Fatalf("exchange with a wrong verifier: %v, want invalid_grant", err)
 	}
 	// The browser now arrives with the spent code.
-	type got struct {
-		status int
-		body   string
-	}
-	page := make(chan got, 1)
-	go func() { st, b := get(t, loc.String()); page <- got{st, b} }()
-	_, err = s.Wait(ctx)
+	status, body, err := browse(ctx, t, s, loc.String())
 	if !errors.Is(err, ErrCodeRefused) {
 		t.Fatalf("Wait: %v, want ErrCodeRefused", err)
 	}
-	p := <-page
-	if p.status != 400 || !strings.Contains(p.body, "Sign-in failed") {
-		t.Fatalf("browser page %d %q, want the failure page", p.status, p.body)
+	if status != 400 || !strings.Contains(body, "Sign-in failed") {
+		t.Fatalf("browser page %d %q, want the failure page", status, body)
 	}
 	assertNoSecret(t, "error", err.Error(), code)
 }
@@ -136,27 +125,17 @@ func TestSignInBrowserWrongState(t *testing.T) {
 	t.Parallel()
 	o := oauth2test.StartT(t, oauth2test.Options{})
 	ctx := ctxT(t, 20*time.Second)
-	s, err := StartBrowser(testProvider(o), SignInOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := startBrowser(t, testProvider(o))
 	loc := authorize(t, s.URL())
 	q := loc.Query()
 	q.Set("state", oauth2.GenerateVerifier())
 	loc.RawQuery = q.Encode()
-	type got struct {
-		status int
-		body   string
-	}
-	page := make(chan got, 1)
-	go func() { st, b := get(t, loc.String()); page <- got{st, b} }()
-	_, err = s.Wait(ctx)
+	status, body, err := browse(ctx, t, s, loc.String())
 	if !errors.Is(err, ErrStateMismatch) {
 		t.Fatalf("Wait: %v, want ErrStateMismatch", err)
 	}
-	p := <-page
-	if p.status != 400 || !strings.Contains(p.body, "state mismatch") {
-		t.Fatalf("browser page %d %q, want a state mismatch page", p.status, p.body)
+	if status != 400 || !strings.Contains(body, "state mismatch") {
+		t.Fatalf("browser page %d %q, want a state mismatch page", status, body)
 	}
 	if c := o.Counts(); c.Token != 0 {
 		t.Fatalf("token endpoint asked %d times, want 0", c.Token)
@@ -169,29 +148,19 @@ func TestSignInBrowserDenied(t *testing.T) {
 	t.Parallel()
 	o := oauth2test.StartT(t, oauth2test.Options{})
 	ctx := ctxT(t, 20*time.Second)
-	s, err := StartBrowser(testProvider(o), SignInOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := startBrowser(t, testProvider(o))
 	auth, err := url.Parse(s.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
 	deny := s.RedirectURL() + "?" + url.Values{"error": {"access_denied"}, "error_description": {"The user said no"},
 		"state": {auth.Query().Get("state")}}.Encode()
-	type got struct {
-		status int
-		body   string
-	}
-	page := make(chan got, 1)
-	go func() { st, b := get(t, deny); page <- got{st, b} }()
-	_, err = s.Wait(ctx)
+	status, body, err := browse(ctx, t, s, deny)
 	if !errors.Is(err, ErrAccessDenied) || !strings.Contains(err.Error(), "The user said no") {
 		t.Fatalf("Wait: %v, want ErrAccessDenied with the provider's words", err)
 	}
-	p := <-page
-	if p.status != 400 || !strings.Contains(p.body, "refused in the browser") {
-		t.Fatalf("browser page %d %q, want a refusal page", p.status, p.body)
+	if status != 400 || !strings.Contains(body, "refused in the browser") {
+		t.Fatalf("browser page %d %q, want a refusal page", status, body)
 	}
 }
 
@@ -262,10 +231,7 @@ func TestSignInBrowserLocalhostRedirect(t *testing.T) {
 	ctx := ctxT(t, 20*time.Second)
 	p := testProvider(o)
 	p.RedirectHost = "localhost"
-	s, err := StartBrowser(p, SignInOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := startBrowser(t, p)
 	want := "http://localhost:" + strconv.Itoa(s.Port()) + "/"
 	if s.RedirectURL() != want {
 		t.Fatalf("RedirectURL %q, want %q", s.RedirectURL(), want)
@@ -288,10 +254,7 @@ func TestSignInBrowserStrayRequests(t *testing.T) {
 	t.Parallel()
 	o := oauth2test.StartT(t, oauth2test.Options{})
 	ctx := ctxT(t, 20*time.Second)
-	s, err := StartBrowser(testProvider(o), SignInOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := startBrowser(t, testProvider(o))
 	if st, body := get(t, s.RedirectURL()); st != 200 || !strings.Contains(body, "Waiting") {
 		t.Fatalf("a bare GET got %d %q", st, body)
 	}
@@ -299,12 +262,11 @@ func TestSignInBrowserStrayRequests(t *testing.T) {
 		t.Fatalf("favicon got %d, want 404", st)
 	}
 	loc := authorize(t, s.URL())
-	first := make(chan int, 1)
-	go func() { st, _ := get(t, loc.String()); first <- st }()
-	if _, err := s.Wait(ctx); err != nil {
+	st, _, err := browse(ctx, t, s, loc.String())
+	if err != nil {
 		t.Fatalf("Wait: %v", err)
 	}
-	if st := <-first; st != 200 {
+	if st != 200 {
 		t.Fatalf("the answer's page got %d, want 200", st)
 	}
 }
