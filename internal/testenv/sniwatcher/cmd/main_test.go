@@ -78,7 +78,7 @@ func TestCommandAgainstTheTray(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
 	}
-	want := []string{"Connected", "---", "Open Mailbell", "Check now", "Pause notifications", "Settings…", "---", "Quit"}
+	want := []string{"Connected", "---", "Open mail", "Open Mailbell", "Check now", "Pause notifications", "Settings…", "---", "Quit"}
 	if strings.Join(got.Shown, "|") != strings.Join(want, "|") {
 		t.Errorf("shown %q, want %q", got.Shown, want)
 	}
