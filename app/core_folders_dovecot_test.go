@@ -2,8 +2,6 @@ package app_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,37 +9,13 @@ import (
 	"mailbell/internal/testenv/dovecottest"
 )
 
-// Folders with SPECIAL-USE attributes under names no guess would know.
-const specialUse = `
-namespace inbox {
-  mailbox "Unerwünscht" {
-    special_use = \Junk
-    auto = create
-  }
-  mailbox Papierkorb {
-    special_use = \Trash
-    auto = create
-  }
-  mailbox Gesendet {
-    special_use = \Sent
-    auto = create
-  }
-  mailbox Lists {
-    auto = create
-  }
-}
-`
-
 // Against Dovecot with special-use folders: "*" watches INBOX and Lists,
-// not the Junk, Trash and Sent folders known only by their attributes;
+// not the Junk, Trash, Sent and Drafts folders known only by their attributes;
 // and Junk chosen by name beside "*" is watched but never notifies.
 func TestDovecotAllFoldersAndJunk(t *testing.T) {
-	dc := dovecottest.StartT(t, dovecottest.Options{Users: map[string]string{"alice": "pw-alice"}, ExtraConfig: specialUse})
+	dc := dovecottest.StartT(t, dovecottest.Options{Users: map[string]string{"alice": "pw-alice"}, ExtraConfig: dovecottest.SpecialUseFolders})
 	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(ca, dc.CAPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	ca := writeCA(t, dir, dc)
 	writeConfig(t, dir, fmt.Sprintf(`{"accounts":[{"id":"d","host":"127.0.0.1","port":%d,"security":"tls","username":"alice","ca_file":%q,
  "folders":["*","Unerwünscht"]}]}`, dc.TLSPort(), ca))
 	h := newHarness(t, dir, newStore(map[string]string{"d": "pw-alice"}))

@@ -78,6 +78,20 @@ func oauthAccount(d *dovecottest.Server, o *oauth2test.Server, id, email string)
 			Scopes: append(cfg.Scopes, "openid", "email")}}}
 }
 
+// oauthServers starts an OAuth2 server with opts and a Dovecot whose
+// passdb checks its access tokens, and returns them with the address of
+// the OAuth2 server's user (the one Dovecot knows).
+func oauthServers(t *testing.T, opts oauth2test.Options) (*oauth2test.Server, *dovecottest.Server, string) {
+	t.Helper()
+	email := mockoidc.DefaultUser().Email
+	o := oauth2test.StartT(t, opts)
+	d := dovecottest.StartT(t, dovecottest.Options{
+		Users:  map[string]string{email: "unused-password"},
+		OAuth2: &dovecottest.OAuth2{TokenInfoURL: o.TokenInfoURL()},
+	})
+	return o, d, email
+}
+
 func writeCA(t *testing.T, dir string, d *dovecottest.Server) string {
 	t.Helper()
 	p := filepath.Join(dir, "ca.pem")
@@ -122,12 +136,7 @@ func assertNoSecrets(t *testing.T, where, text string, secrets ...string) {
 // config, the events, the log or the notifications.
 func TestOAuth2AccountThroughTheCore(t *testing.T) {
 	t.Parallel()
-	email := mockoidc.DefaultUser().Email
-	o := oauth2test.StartT(t, oauth2test.Options{Rotate: true, AccessTTL: 4 * time.Second})
-	d := dovecottest.StartT(t, dovecottest.Options{
-		Users:  map[string]string{email: "unused-password-7"},
-		OAuth2: &dovecottest.OAuth2{TokenInfoURL: o.TokenInfoURL()},
-	})
+	o, d, email := oauthServers(t, oauth2test.Options{Rotate: true, AccessTTL: 4 * time.Second})
 	dir := t.TempDir()
 	store := newTokenStore()
 	var logs syncBuf
@@ -291,12 +300,7 @@ func hasSubject(evs []control.Event, subject string) bool {
 // an access token at every login.
 func TestTokenCommandAgainstDovecot(t *testing.T) {
 	t.Parallel()
-	email := mockoidc.DefaultUser().Email
-	o := oauth2test.StartT(t, oauth2test.Options{})
-	d := dovecottest.StartT(t, dovecottest.Options{
-		Users:  map[string]string{email: "unused-password-8"},
-		OAuth2: &dovecottest.OAuth2{TokenInfoURL: o.TokenInfoURL()},
-	})
+	o, d, email := oauthServers(t, oauth2test.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	tok, err := o.Mint(ctx, email)
@@ -361,12 +365,7 @@ func TestTokenCommandAgainstDovecot(t *testing.T) {
 // in again.
 func TestOAuth2TokenEndpointDownBacksOff(t *testing.T) {
 	t.Parallel()
-	email := mockoidc.DefaultUser().Email
-	o := oauth2test.StartT(t, oauth2test.Options{})
-	d := dovecottest.StartT(t, dovecottest.Options{
-		Users:  map[string]string{email: "unused-password-10"},
-		OAuth2: &dovecottest.OAuth2{TokenInfoURL: o.TokenInfoURL()},
-	})
+	o, d, email := oauthServers(t, oauth2test.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	tok, err := o.Mint(ctx, email)

@@ -89,6 +89,23 @@ func newHarness(t *testing.T, dir string, store app.Secrets, with ...func(*app.O
 	return h
 }
 
+// listen has the core listen on its control socket (run/control.sock in
+// its folder) until ctx ends, and returns a client connected to it (closed
+// when the test ends) and the socket's path.
+func (h *harness) listen(ctx context.Context) (*control.Client, string) {
+	h.t.Helper()
+	sock := filepath.Join(h.dir, "run", "control.sock")
+	if _, err := h.core.Listen(ctx, sock); err != nil {
+		h.t.Fatal(err)
+	}
+	c, err := control.Dial(ctx, sock)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.t.Cleanup(func() { c.Close() })
+	return c, sock
+}
+
 func (h *harness) stop() {
 	h.cancel()
 	select {
@@ -432,15 +449,7 @@ func TestControlSocket(t *testing.T) {
 	h := newHarness(t, dir, newStore(map[string]string{"work": "pw-work", "home": "pw-home"}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sock := filepath.Join(dir, "run", "control.sock")
-	if _, err := h.core.Listen(ctx, sock); err != nil {
-		t.Fatal(err)
-	}
-	c, err := control.Dial(ctx, sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, sock := h.listen(ctx)
 	select {
 	case s := <-c.Snapshots():
 		if len(s.Accounts) != 2 {

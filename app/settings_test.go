@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -166,15 +165,7 @@ func TestSaveAccountInvalidHasTheLoadersWords(t *testing.T) {
 	// Over the socket the reply carries the fields.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sock := filepath.Join(dir, "run", "control.sock")
-	if _, err := h.core.Listen(ctx, sock); err != nil {
-		t.Fatal(err)
-	}
-	c, err := control.Dial(ctx, sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, _ := h.listen(ctx)
 	_, err = c.Call(ctx, control.Command{Cmd: control.CmdSaveAccount, Settings: &bad, Secret: "x"})
 	if got := control.FieldsOf(err); got["host"] != want["host"] || got["port"] != want["port"] {
 		t.Errorf("socket reply fields %q (err %v)", got, err)
@@ -459,15 +450,7 @@ func TestSecretNeverLogged(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sock := filepath.Join(dir, "run", "control.sock")
-	if _, err := h.core.Listen(ctx, sock); err != nil {
-		t.Fatal(err)
-	}
-	c, err := control.Dial(ctx, sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, _ := h.listen(ctx)
 	a := plainAccount(srv, "ann", "ann")
 	if got, err := c.Call(ctx, control.Command{Cmd: control.CmdTestAccount, Settings: a, Secret: secret}); err != nil {
 		t.Fatalf("test_account: %q %v", got, err)

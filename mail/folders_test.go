@@ -10,33 +10,6 @@ import (
 	"mailbell/mail"
 )
 
-// SpecialUseFolders is a Dovecot namespace whose folders carry
-// SPECIAL-USE attributes under names no heuristic would recognise, so the
-// roles can only come from the attributes.
-const SpecialUseFolders = `
-namespace inbox {
-  mailbox "Unerwünscht" {
-    special_use = \Junk
-    auto = create
-  }
-  mailbox Papierkorb {
-    special_use = \Trash
-    auto = create
-  }
-  mailbox Gesendet {
-    special_use = \Sent
-    auto = create
-  }
-  mailbox Entwurf {
-    special_use = \Drafts
-    auto = create
-  }
-  mailbox Lists {
-    auto = create
-  }
-}
-`
-
 func roles(fs []mail.Folder) map[string]mail.Role {
 	m := map[string]mail.Role{}
 	for _, f := range fs {
@@ -47,7 +20,7 @@ func roles(fs []mail.Folder) map[string]mail.Role {
 
 func TestDovecotListFoldersSpecialUse(t *testing.T) {
 	t.Parallel()
-	s := startDovecot(t, dovecottest.Options{ExtraConfig: SpecialUseFolders})
+	s := startDovecot(t, dovecottest.Options{ExtraConfig: dovecottest.SpecialUseFolders})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	fs, err := mail.ListFolders(ctx, dovecotAccount(s, mail.SecurityTLS), dovecotOpts())
