@@ -179,6 +179,8 @@ func TestWindowsCoreUnderWine(t *testing.T) {
 		}
 		core.quit(t, wp, probe, sock)
 	})
+
+	t.Run("tray_under_wine", func(t *testing.T) { trayUnderWine(t, wp, exe, probe) })
 }
 
 // envSocket is control.EnvSocket; spelled out so this package builds

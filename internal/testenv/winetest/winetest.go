@@ -14,6 +14,7 @@ package winetest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -98,6 +99,9 @@ func (p *Prefix) Env(extra ...string) []string {
 func (p *Prefix) Command(exe string, args ...string) *exec.Cmd {
 	cmd := exec.Command("wine", append([]string{exe}, args...)...)
 	cmd.Env = p.Env()
+	// A wine that has to start wineserver leaves it running with our
+	// stdout and stderr: stop waiting for them shortly after wine exits.
+	cmd.WaitDelay = 2 * time.Second
 	return cmd
 }
 
@@ -112,7 +116,7 @@ func (p *Prefix) Run(stdin string, exe string, args ...string) (string, error) {
 	if err := cmd.Start(); err != nil {
 		return "", err
 	}
-	go func() { done <- cmd.Wait() }()
+	go func() { done <- IgnoreWaitDelay(cmd.Wait()) }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -124,6 +128,15 @@ func (p *Prefix) Run(stdin string, exe string, args ...string) (string, error) {
 		<-done
 		return out.String(), fmt.Errorf("%s %s: no exit within 90 s: %s", filepath.Base(exe), strings.Join(args, " "), errb.String())
 	}
+}
+
+// IgnoreWaitDelay drops exec.ErrWaitDelay: the program exited well, only a
+// wineserver or explorer.exe it started still holds its output pipes.
+func IgnoreWaitDelay(err error) error {
+	if errors.Is(err, exec.ErrWaitDelay) {
+		return nil
+	}
+	return err
 }
 
 // AppData is the Unix path of the Windows user's %APPDATA% in the prefix
@@ -166,8 +179,9 @@ func run(t testing.TB, env []string, dir string, name string, args ...string) {
 	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Env, cmd.Dir = env, dir
+	cmd.WaitDelay = 2 * time.Second // see Command
 	out, err := cmd.CombinedOutput()
-	if err != nil {
+	if err := IgnoreWaitDelay(err); err != nil {
 		t.Fatalf("winetest: %s %s: %v\n%s", name, strings.Join(args, " "), err, out)
 	}
 }
