@@ -4,7 +4,7 @@
 #   make dist-windows   bin/mailbell-VERSION-windows-amd64.zip: mailbell.exe and
 #                       mailbell-window.exe (icon, version and manifest resources
 #                       embedded with go-winres), the icon, README, LICENSE
-#   make test-cross     part of make test: the cgo-free packages built and vetted
+#   make test-cross     part of make test: the cgo-free packages (core, cli, tray) built and vetted
 #                       for windows/amd64, darwin/amd64 and darwin/arm64, and the
 #                       background executable built for windows/amd64
 #   make test-windows   the Fyne window executable cross-built for windows/amd64
@@ -30,7 +30,7 @@ test: test-cross
 # (fyne.io/systray's Cocoa code), so macOS checks the core, not the executables.
 CROSS_CORE := ./mail/... ./app/... ./platform/...
 test-cross:
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) vet $(CROSS_CORE) ./internal/cli/... .
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) vet $(CROSS_CORE) ./internal/cli/... ./ui/tray/... .
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null .
 	GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 $(GO) vet $(CROSS_CORE)
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet $(CROSS_CORE)
