@@ -9,7 +9,6 @@ import (
 	"image/draw"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -55,41 +54,21 @@ var (
 	signinBuildErr  error
 )
 
-// signinBinary builds both executables with a Google client ID linked in.
+// signinBinary builds both executables with a Google client ID linked in,
+// once per test process; TestMain removes them.
 func signinBinary(t *testing.T) string {
 	t.Helper()
 	signinBuildOnce.Do(func() {
-		root, err := proctest.ModuleRoot()
-		if err != nil {
-			signinBuildErr = err
-			return
-		}
 		dir, err := os.MkdirTemp("", "mailbell-signin-bin-")
 		if err != nil {
 			signinBuildErr = err
 			return
 		}
-		ld := "-X mailbell/app/oauth.googleClientID=" + testGoogleClientID
-		for _, b := range []struct {
-			out, pkg string
-			cgo      bool
-		}{{filepath.Join(dir, "mailbell"), "mailbell", false}, {filepath.Join(dir, "mailbell-window"), "mailbell/cmd/mailbell-window", true}} {
-			cmd := exec.Command("go", "build", "-ldflags", ld, "-o", b.out, b.pkg)
-			cmd.Dir = root
-			if !b.cgo {
-				cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-			}
-			if out, err := cmd.CombinedOutput(); err != nil {
-				signinBuildErr = fmt.Errorf("go build %s: %w\n%s", b.pkg, err, out)
-				return
-			}
-		}
-		signinBin = filepath.Join(dir, "mailbell")
+		signinBin, signinBuildErr = proctest.BuildInto(dir, "-X mailbell/app/oauth.googleClientID="+testGoogleClientID)
 	})
 	if signinBuildErr != nil {
 		t.Fatal(signinBuildErr)
 	}
-	t.Cleanup(func() { os.RemoveAll(filepath.Dir(signinBin)) }) // one test uses it
 	return signinBin
 }
 
@@ -359,4 +338,11 @@ func cropPNG(src string, rect image.Rectangle, dst string) error {
 		return err
 	}
 	return os.WriteFile(dst, b.Bytes(), 0o644)
+}
+
+// removeSigninBinary deletes what signinBinary built. For TestMain.
+func removeSigninBinary() {
+	if signinBin != "" {
+		os.RemoveAll(filepath.Dir(signinBin))
+	}
 }

@@ -31,49 +31,58 @@ var (
 func Binary(tb testing.TB) string {
 	tb.Helper()
 	buildOnce.Do(func() {
-		root, err := ModuleRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
 		if buildDir, buildErr = os.MkdirTemp("", "mailbell-bin-"); buildErr != nil {
 			return
 		}
-		// The go command on PATH, as `go test` was run; a test binary run
-		// by hand without it on PATH cannot build anyway.
-		goBin, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = fmt.Errorf("proctest: no go command on PATH to build mailbell: %w", err)
-			return
-		}
-		bin := filepath.Join(buildDir, "mailbell")
 		start := time.Now()
-		for _, b := range []struct {
-			out, pkg string
-			cgo      bool
-		}{
-			{bin, "mailbell", false},
-			{filepath.Join(buildDir, "mailbell-window"), "mailbell/cmd/mailbell-window", true},
-		} {
-			cmd := exec.Command(goBin, "build", "-o", b.out, b.pkg)
-			cmd.Dir = root
-			if !b.cgo {
-				cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-			}
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Run(); err != nil {
-				buildErr = fmt.Errorf("go build %s: %w\n%s", b.pkg, err, out.String())
-				return
-			}
+		if buildBin, buildErr = BuildInto(buildDir, ""); buildErr == nil {
+			fmt.Fprintf(os.Stderr, "proctest: built %s in %v\n", buildBin, time.Since(start).Round(time.Millisecond))
 		}
-		buildBin = bin
-		fmt.Fprintf(os.Stderr, "proctest: built %s in %v\n", bin, time.Since(start).Round(time.Millisecond))
 	})
 	if buildErr != nil {
 		tb.Fatal(buildErr)
 	}
 	return buildBin
+}
+
+// BuildInto builds both executables into dir, as Binary does, with extra
+// -ldflags (e.g. "-X mailbell/app/oauth.googleClientID=…"; "" for none),
+// and returns the background one's path.
+func BuildInto(dir, ldflags string) (string, error) {
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	// The go command on PATH, as `go test` was run; a test binary run by
+	// hand without it on PATH cannot build anyway.
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("proctest: no go command on PATH to build mailbell: %w", err)
+	}
+	bin := filepath.Join(dir, "mailbell")
+	for _, b := range []struct {
+		out, pkg string
+		cgo      bool
+	}{
+		{bin, "mailbell", false},
+		{filepath.Join(dir, "mailbell-window"), "mailbell/cmd/mailbell-window", true},
+	} {
+		args := []string{"build", "-o", b.out}
+		if ldflags != "" {
+			args = append(args, "-ldflags", ldflags)
+		}
+		cmd := exec.Command(goBin, append(args, b.pkg)...)
+		cmd.Dir = root
+		if !b.cgo {
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		}
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("go build %s: %w\n%s", b.pkg, err, out.String())
+		}
+	}
+	return bin, nil
 }
 
 // RemoveBinary deletes what Binary built. For TestMain, after m.Run.
