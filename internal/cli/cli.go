@@ -214,13 +214,10 @@ func runCore(ctx context.Context, o options, log *slog.Logger, stdout, stderr io
 			defer wg.Done()
 			runTray(ctx, core, log)
 		}()
-		if !o.demo {
-			go firstRun(ctx, dir, o.tray, opts.SpawnWindow, log)
-		}
 		if o.demo {
-			if err := opts.SpawnWindow(control.ViewRecent, ""); err != nil {
-				log.Warn("demo: window not opened", "err", err)
-			}
+			go demoWindow(ctx, o.tray, opts.SpawnWindow, log)
+		} else {
+			go firstRun(ctx, dir, o.tray, opts.SpawnWindow, log)
 		}
 	}
 	<-ctx.Done()

@@ -30,16 +30,35 @@ func (t *trayState) windowArgs() []string {
 // at every start (else a notifier without an icon shows nothing at all).
 // It returns once the window is asked for.
 func firstRun(ctx context.Context, dir string, t *trayState, spawn func(view, message string) error, log *slog.Logger) {
-	actx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	ok, _ := tray.AvailableContext(actx) // runTray logs why
-	cancel()
-	t.missing.Store(!ok)
+	ok := noteTray(ctx, t)
 	view := startView(dir, !ok, log)
 	if view == "" || ctx.Err() != nil {
 		return
 	}
 	if err := spawn(view, ""); err != nil {
 		log.Warn("window not opened at start", "view", view, "err", err)
+	}
+}
+
+// noteTray finds out whether the desktop shows a tray icon (at most 3 s) and
+// records it in t, so every window process started afterwards is told.
+func noteTray(ctx context.Context, t *trayState) bool {
+	actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	ok, _ := tray.AvailableContext(actx) // runTray logs why
+	cancel()
+	t.missing.Store(!ok)
+	return ok
+}
+
+// demoWindow opens the demo's recent window once the tray is known, so that
+// without a tray host it too says how to get one and offers Quit.
+func demoWindow(ctx context.Context, t *trayState, spawn func(view, message string) error, log *slog.Logger) {
+	noteTray(ctx, t)
+	if ctx.Err() != nil {
+		return
+	}
+	if err := spawn(control.ViewRecent, ""); err != nil {
+		log.Warn("demo: window not opened", "err", err)
 	}
 }
 

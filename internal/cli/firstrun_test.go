@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"os"
@@ -53,5 +54,26 @@ func TestTrayStateWindowArgs(t *testing.T) {
 	s.missing.Store(true)
 	if args := s.windowArgs(); !slices.Equal(args, []string{"--no-tray"}) {
 		t.Errorf("no tray: %q", args)
+	}
+}
+
+// The demo's window is asked for only once the tray is known: without a
+// tray host (here: no session bus at all) it is told so (--no-tray).
+func TestDemoWindowKnowsTheTray(t *testing.T) {
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+	st := &trayState{}
+	var views []string
+	var args []string
+	spawn := func(view, _ string) error {
+		views = append(views, view)
+		args = st.windowArgs()
+		return nil
+	}
+	demoWindow(context.Background(), st, spawn, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if !slices.Equal(views, []string{control.ViewRecent}) {
+		t.Fatalf("demo opened %q, want the recent window once", views)
+	}
+	if !slices.Equal(args, []string{"--no-tray"}) {
+		t.Fatalf("the demo's window was started with %q, want --no-tray", args)
 	}
 }
