@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -112,11 +113,19 @@ var fixedNow = time.Date(2025, 3, 14, 10, 0, 0, 0, time.Local)
 
 func newHarness(t *testing.T, deps Deps) *harness {
 	t.Helper()
-	h := &harness{t: t, app: test.NewTempApp(t), b: newFakeBackend(), loop: &mainLoop{q: make(chan func(), 1024)}, now: fixedNow}
+	fb := newFakeBackend()
+	return newHarnessOn(t, deps, fb, fb)
+}
+
+// newHarnessOn starts the UI over backend, whose snapshots and shows come
+// from fb (backend itself, or a wrapper around it).
+func newHarnessOn(t *testing.T, deps Deps, fb *fakeBackend, backend Backend) *harness {
+	t.Helper()
+	h := &harness{t: t, app: test.NewTempApp(t), b: fb, loop: &mainLoop{q: make(chan func(), 1024)}, now: fixedNow}
 	if deps.Now == nil {
 		deps.Now = func() time.Time { return h.now }
 	}
-	h.u = newUI(h.app, h.b, deps, h.loop.do)
+	h.u = newUI(h.app, backend, deps, h.loop.do)
 	h.u.quit = func() {
 		h.mu.Lock()
 		h.quits++
@@ -307,4 +316,16 @@ func (h *harness) withCore(opts app.Options) *app.Core {
 	h.b.core = core
 	h.b.mu.Unlock()
 	return core
+}
+
+// fillPlainAccount types the in-memory test server's account (user "u",
+// password "p", plain IMAP on loopback) into the settings form.
+func fillPlainAccount(s *settingsWindow, host string, port int) {
+	f := s.form
+	typeInto(s, f.email, "u@example.com")
+	typeInto(s, f.host, host)
+	f.security.SetSelected("None (this computer only)")
+	typeInto(s, f.port, strconv.Itoa(port))
+	typeInto(s, f.username, "u")
+	typeInto(s, f.password, "p")
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -33,12 +32,7 @@ func TestFolderPicker(t *testing.T) {
 	h.withCore(app.Options{ConfigDir: t.TempDir(), Secrets: secrets.Memory()})
 	s := h.openSettings("")
 	f := s.form
-	typeInto(s, f.email, "u@example.com")
-	typeInto(s, f.host, srv.Host())
-	f.security.SetSelected("None (this computer only)")
-	typeInto(s, f.port, strconv.Itoa(srv.Port()))
-	typeInto(s, f.username, "u")
-	typeInto(s, f.password, "p")
+	fillPlainAccount(s, srv.Host(), srv.Port())
 
 	p := f.pickFolders()
 	if p == nil {

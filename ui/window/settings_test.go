@@ -136,12 +136,7 @@ func TestSettingsTestConnectionAgainstServer(t *testing.T) {
 	h.withCore(app.Options{ConfigDir: t.TempDir(), Secrets: secrets.Memory()})
 	s := h.openSettings("")
 	f := s.form
-	typeInto(s, f.email, "u@example.com")
-	typeInto(s, f.host, srv.Host())
-	f.security.SetSelected("None (this computer only)")
-	typeInto(s, f.port, strconv.Itoa(srv.Port()))
-	typeInto(s, f.username, "u")
-	typeInto(s, f.password, "p")
+	fillPlainAccount(s, srv.Host(), srv.Port())
 
 	test.Tap(f.conn.btn)
 	if f.conn.result.Text != "Testing…" || !f.conn.activity.Visible() || f.conn.btn.Text != "Cancel test" {

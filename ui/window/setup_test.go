@@ -5,7 +5,6 @@ import (
 	"errors"
 	"sync"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -100,31 +99,10 @@ func newSetupHarness(t *testing.T, deps Deps, d *fakeDiscover) (*harness, *setup
 	return h, sb, s
 }
 
-// newHarnessWith is newHarness over a backend of the test's.
+// newHarnessWith is newHarness over the setup tests' backend.
 func newHarnessWith(t *testing.T, deps Deps, sb *setupBackend) *harness {
 	t.Helper()
-	h := &harness{t: t, app: test.NewTempApp(t), b: sb.fakeBackend, loop: &mainLoop{q: make(chan func(), 1024)}, now: fixedNow}
-	deps.Now = func() time.Time { return h.now }
-	h.u = newUI(h.app, sb, deps, h.loop.do)
-	h.u.quit = func() {
-		h.mu.Lock()
-		h.quits++
-		h.mu.Unlock()
-	}
-	h.u.follow()
-	t.Cleanup(func() {
-		done := make(chan struct{})
-		go func() { h.u.Stop(); close(done) }()
-		for {
-			select {
-			case <-done:
-				return
-			case f := <-h.loop.q:
-				f()
-			}
-		}
-	})
-	return h
+	return newHarnessOn(t, deps, sb.fakeBackend, sb)
 }
 
 func TestSetupFindsTestsAndSaves(t *testing.T) {
