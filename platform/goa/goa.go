@@ -126,7 +126,7 @@ func Credential(ctx context.Context, goaID string) (Secret, error) {
 		var expiresIn int32
 		err := obj.CallWithContext(ctx, IfaceOAuth2Based+".GetAccessToken", 0).Store(&token, &expiresIn)
 		if err != nil {
-			return Secret{}, callError(goaID, "GetAccessToken", err)
+			return Secret{}, callError(ctx, goaID, "GetAccessToken", err)
 		}
 		if token == "" {
 			return Secret{}, fmt.Errorf("online account %s: GetAccessToken gave an empty token", goaID)
@@ -136,7 +136,7 @@ func Credential(ctx context.Context, goaID string) (Secret, error) {
 		var pw string
 		err := obj.CallWithContext(ctx, IfacePasswordBased+".GetPassword", 0, IMAPPasswordID).Store(&pw)
 		if err != nil {
-			return Secret{}, callError(goaID, "GetPassword", err)
+			return Secret{}, callError(ctx, goaID, "GetPassword", err)
 		}
 		return Secret{Kind: AuthPassword, Value: pw}, nil
 	}
@@ -189,7 +189,7 @@ func managedObjects(ctx context.Context, conn *dbus.Conn) (map[dbus.ObjectPath]p
 
 // callError classifies a failed GetAccessToken or GetPassword. goa-daemon's
 // messages name the account's user, never its secret.
-func callError(goaID, method string, err error) error {
+func callError(ctx context.Context, goaID, method string, err error) error {
 	var de dbus.Error
 	if errors.As(err, &de) {
 		switch de.Name {
@@ -202,6 +202,11 @@ func callError(goaID, method string, err error) error {
 		case errServiceUnknown, errNameHasNoOwner:
 			return fmt.Errorf("online account %s: %w (%s: %w)", goaID, ErrNoGOA, method, err)
 		}
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		// The caller's deadline ended the call; godbus may report it as
+		// the connection it closed. Say what happened: a transient error.
+		return fmt.Errorf("online account %s: %s: %w", goaID, method, cerr)
 	}
 	return fmt.Errorf("online account %s: %s: %w", goaID, method, err)
 }

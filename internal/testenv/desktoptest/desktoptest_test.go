@@ -346,9 +346,17 @@ func TestLeakedProcessesSeesStrays(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	leaked, err := LeakedProcesses(s.Root)
-	if err != nil {
-		t.Fatal(err)
+	// The kernel fills /proc/PID/environ a moment after the exec that
+	// Start waited for: poll with a deadline.
+	var leaked []int
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if leaked, err = LeakedProcesses(s.Root); err != nil {
+			t.Fatal(err)
+		}
+		if len(leaked) > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if len(leaked) != 1 || leaked[0] != cmd.Process.Pid {
 		t.Fatalf("LeakedProcesses = %v, want [%d]", leaked, cmd.Process.Pid)
