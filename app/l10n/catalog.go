@@ -1,0 +1,155 @@
+package l10n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var locales embed.FS
+
+// English is the source language and the fallback for a missing key.
+var English = language.English
+
+// Pseudo is the pseudo-locale: English with every letter accented and each
+// message wrapped in ⟦ ⟧, so a screen shows at a glance which words did not
+// come through the catalogue. Chosen only by name (LANGUAGE=en-XA or the
+// preference), never by matching.
+var Pseudo = language.MustParse("en-XA")
+
+// names are each language's own name, for the settings window's list.
+var names = map[string]string{
+	"en":      "English",
+	"de":      "Deutsch",
+	"es":      "Español",
+	"fr":      "Français",
+	"it":      "Italiano",
+	"ja":      "日本語",
+	"nl":      "Nederlands",
+	"pl":      "Polski",
+	"pt-BR":   "Português (Brasil)",
+	"ru":      "Русский",
+	"zh-Hans": "简体中文",
+}
+
+// Catalog is a parsed set of message files.
+type Catalog struct {
+	bundle *i18n.Bundle
+	tags   []language.Tag                      // languages with at least one file, English first
+	msgs   map[string]map[string]*i18n.Message // tag → id → message
+}
+
+// catalog is the embedded one, parsed once at start; a parse error is a
+// build mistake that the package's tests catch.
+var catalog = mustLoad(locales, "locales")
+
+func mustLoad(fsys fs.FS, dir string) *Catalog {
+	c, err := Load(fsys, dir)
+	if err != nil {
+		panic(fmt.Sprintf("l10n: %v", err))
+	}
+	return c
+}
+
+// Load parses every NAME.TAG.json in dir. English must be among them; the
+// pseudo-locale is made from it.
+func Load(fsys fs.FS, dir string) (*Catalog, error) {
+	c := &Catalog{
+		bundle: i18n.NewBundle(English),
+		msgs:   map[string]map[string]*i18n.Message{},
+	}
+	c.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	files, err := fs.Glob(fsys, path.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		buf, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		mf, err := c.bundle.ParseMessageFileBytes(buf, f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		key := mf.Tag.String()
+		if c.msgs[key] == nil {
+			c.msgs[key] = map[string]*i18n.Message{}
+			c.tags = append(c.tags, mf.Tag)
+		}
+		for _, m := range mf.Messages {
+			if _, dup := c.msgs[key][m.ID]; dup {
+				return nil, fmt.Errorf("%s: %q is defined twice for %s", f, m.ID, key)
+			}
+			c.msgs[key][m.ID] = m
+		}
+	}
+	en := c.msgs[English.String()]
+	if en == nil {
+		return nil, fmt.Errorf("%s: no English (*.en.json) files", dir)
+	}
+	slices.SortFunc(c.tags, func(a, b language.Tag) int {
+		switch {
+		case a == English:
+			return -1
+		case b == English:
+			return 1
+		}
+		return strings.Compare(a.String(), b.String())
+	})
+	pseudo := make([]*i18n.Message, 0, len(en))
+	for _, m := range en {
+		pseudo = append(pseudo, pseudoMessage(m))
+	}
+	if err := c.bundle.AddMessages(Pseudo, pseudo...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Tags are the catalogue's languages, English first, without the
+// pseudo-locale.
+func (c *Catalog) Tags() []language.Tag { return slices.Clone(c.tags) }
+
+// Messages are one language's messages by ID (nil if it has none). The
+// catalogue tests compare them with English's.
+func (c *Catalog) Messages(tag language.Tag) map[string]*i18n.Message {
+	return c.msgs[tag.String()]
+}
+
+// Language is one language Mailbell speaks, for the settings window's list.
+type Language struct {
+	Tag  string // BCP 47, as config.json's "language" holds it
+	Name string // its own name: "Deutsch", "日本語"
+}
+
+// Languages lists the embedded catalogue's languages, English first.
+func Languages() []Language {
+	out := make([]Language, 0, len(catalog.tags))
+	for _, t := range catalog.tags {
+		name := names[t.String()]
+		if name == "" {
+			name = t.String()
+		}
+		out = append(out, Language{Tag: t.String(), Name: name})
+	}
+	return out
+}
+
+// Known says whether tag names a language of the catalogue (or the
+// pseudo-locale), as config.json's "language" may hold it.
+func Known(tag string) bool {
+	t, err := language.Parse(tag)
+	if err != nil {
+		return false
+	}
+	return t == Pseudo || catalog.msgs[t.String()] != nil
+}
