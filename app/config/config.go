@@ -69,6 +69,10 @@ type Preferences struct {
 	// Count is what the tray badge counts: CountUnread ("" too) or CountNew (count.go).
 	Count         string `json:"count,omitempty"`
 	HideWhenEmpty bool   `json:"hide_when_empty,omitempty"` // no badge at 0
+	// Language is the language Mailbell speaks: "" for the system's
+	// (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), else a tag of app/l10n's
+	// catalogue such as "de" or "pt-BR" (language.go).
+	Language string `json:"language,omitempty"`
 	// Preferences: "rules", "quiet_hours", "sound", "popup", "batching" (rules.go).
 	rules.Preferences
 }

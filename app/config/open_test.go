@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,4 +54,16 @@ func TestOpenAndCountSettings(t *testing.T) {
 func quoteJSON(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\u0007", `\u0007`)
 	return `"` + r.Replace(s) + `"`
+}
+
+func TestLanguagePreference(t *testing.T) {
+	c, err := loadText(t, `{"preferences":{"notifications":true,"idle_refresh_minutes":9,"poll_seconds":60,"language":"en"}}`)
+	if err != nil || c.Preferences.Language != "en" {
+		t.Fatalf("language en: %v, %+v", err, c.Preferences)
+	}
+	_, err = loadText(t, `{"preferences":{"notifications":true,"idle_refresh_minutes":9,"poll_seconds":60,"language":"tlh"}}`)
+	var cerr *Error
+	if !errors.As(err, &cerr) || !strings.Contains(cerr.Fields("preferences")["language"], `unknown language "tlh"`) {
+		t.Fatalf("language tlh: %v; want a field error on preferences.language", err)
+	}
 }

@@ -96,6 +96,7 @@ func (c *Config) validate() []Problem {
 	}
 	probs = append(probs, c.validateRules()...)
 	probs = append(probs, p.validateCount()...)
+	probs = append(probs, p.validateLanguage()...)
 	return probs
 }
 
