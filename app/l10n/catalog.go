@@ -45,6 +45,8 @@ type Catalog struct {
 	bundle *i18n.Bundle
 	tags   []language.Tag                      // languages with at least one file, English first
 	msgs   map[string]map[string]*i18n.Message // tag → id → message
+	parts  map[string]map[string]bool          // tag → the parts (core, window, …) it has files for
+	partOf map[string]string                   // English id → its part
 }
 
 // catalog is the embedded one, parsed once at start; a parse error is a
@@ -65,6 +67,8 @@ func Load(fsys fs.FS, dir string) (*Catalog, error) {
 	c := &Catalog{
 		bundle: i18n.NewBundle(English),
 		msgs:   map[string]map[string]*i18n.Message{},
+		parts:  map[string]map[string]bool{},
+		partOf: map[string]string{},
 	}
 	c.bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
 	files, err := fs.Glob(fsys, path.Join(dir, "*.json"))
@@ -85,7 +89,15 @@ func Load(fsys fs.FS, dir string) (*Catalog, error) {
 			c.msgs[key] = map[string]*i18n.Message{}
 			c.tags = append(c.tags, mf.Tag)
 		}
+		part, _, _ := strings.Cut(path.Base(f), ".")
+		if c.parts[key] == nil {
+			c.parts[key] = map[string]bool{}
+		}
+		c.parts[key][part] = true
 		for _, m := range mf.Messages {
+			if key == English.String() {
+				c.partOf[m.ID] = part
+			}
 			if _, dup := c.msgs[key][m.ID]; dup {
 				return nil, fmt.Errorf("%s: %q is defined twice for %s", f, m.ID, key)
 			}

@@ -59,6 +59,11 @@ func TestCatalogueComplete(t *testing.T) {
 	for _, tag := range catalog.Tags() {
 		msgs := catalog.Messages(tag)
 		for id, m := range en {
+			if part := catalog.partOf[id]; !catalog.parts[tag.String()][part] {
+				// A part not begun for this language is reported by
+				// TestEveryPartTranslated, not key by key.
+				continue
+			}
 			tr, ok := msgs[id]
 			if !ok {
 				t.Errorf("%s: %q missing (English: %q)", tag, id, m.Other)
@@ -84,6 +89,18 @@ func TestCatalogueComplete(t *testing.T) {
 		for id := range msgs {
 			if _, ok := en[id]; !ok {
 				t.Errorf("%s: %q is not in English", tag, id)
+			}
+		}
+	}
+}
+
+// TestEveryPartTranslated: every language has a file for every part
+// English has (core, window, common).
+func TestEveryPartTranslated(t *testing.T) {
+	for _, tag := range catalog.Tags() {
+		for part := range catalog.parts[English.String()] {
+			if !catalog.parts[tag.String()][part] {
+				t.Errorf("%s has no locales/%s.%s.json: translate locales/%s.en.json (README \"Languages\")", tag, part, tag, part)
 			}
 		}
 	}
