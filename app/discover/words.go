@@ -1,15 +1,17 @@
 package discover
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
+	"mailbell/app/l10n"
 	"mailbell/mail"
 )
 
-// Every sentence this package shows to a person is in this file, so that a
-// translation can hook in at one place later.
+// Every sentence this package shows to a person is in this file, in the
+// catalogue's words (app/l10n, window.*.json: "discover.*"). Host names,
+// domains, provider names and protocol words (TLS, STARTTLS, MX, SRV)
+// are placeholders or stay as they are in every language.
 
 // Progress is one step of a search, reported before the step is consulted.
 type Progress struct {
@@ -20,27 +22,28 @@ type Progress struct {
 
 // Text is the progress line for a "Looking up…" label.
 func (p Progress) Text() string {
+	args := l10n.Args{"Domain": p.Domain}
 	var s string
 	switch p.Source {
 	case SourcePreset:
-		s = "Checking Mailbell's list of mail providers for " + p.Domain + "…"
+		s = l10n.T("discover.progress.preset", args)
 	case SourceAutoconfig:
-		s = "Looking up " + p.Domain + "'s autoconfig…"
+		s = l10n.T("discover.progress.autoconfig", args)
 	case SourceWellKnown:
-		s = "Looking up " + p.Domain + "'s autoconfig (well-known address)…"
+		s = l10n.T("discover.progress.well_known", args)
 	case SourceISPDB:
-		s = "Looking up " + p.Domain + " in Thunderbird's database…"
+		s = l10n.T("discover.progress.ispdb", args)
 	case SourceMX:
-		s = "Looking up " + p.Domain + "'s mail host (MX)…"
+		s = l10n.T("discover.progress.mx", args)
 	case SourceSRV:
-		s = "Looking up " + p.Domain + "'s DNS SRV records…"
+		s = l10n.T("discover.progress.srv", args)
 	case SourceGuess:
-		s = "Trying imap." + p.Domain + " and mail." + p.Domain + "…"
+		s = l10n.T("discover.progress.guess", args)
 	default:
-		s = "Looking up " + p.Domain + "…"
+		s = l10n.T("discover.progress.other", args)
 	}
 	if p.MXHost != "" {
-		s = strings.TrimSuffix(s, "…") + " (mail host " + p.MXHost + ")…"
+		s = l10n.T("discover.progress.for_mx_host", l10n.Args{"Step": strings.TrimSuffix(s, "…"), "MXHost": p.MXHost})
 	}
 	return s
 }
@@ -49,39 +52,40 @@ func (p Progress) Text() string {
 // "Found: imap.example.com, port 993, TLS — from example.com's autoconfig".
 // When the provider needs OAuth2 sign-in a second sentence says so.
 func (r Result) Describe() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Found: %s, port %d, %s — %s", r.Host, r.Port, securityWords(r.Security), r.origin())
+	found := l10n.T("discover.found", l10n.Args{
+		"Host": r.Host, "Port": strconv.Itoa(r.Port), "Security": securityWords(r.Security), "Origin": r.origin(),
+	})
 	if s := r.authWords(); s != "" {
-		b.WriteString(". ")
-		b.WriteString(s)
+		return l10n.T("discover.found_and_auth", l10n.Args{"Found": found, "Auth": s})
 	}
-	return b.String()
+	return found
 }
 
 func (r Result) origin() string {
+	args := l10n.Args{"Domain": r.Domain, "AddressDomain": r.AddressDomain, "Provider": r.Provider, "MXHost": r.MXHost}
 	if r.MXHost != "" {
 		switch r.Source {
 		case SourcePreset:
-			return r.AddressDomain + "'s mail is hosted by " + r.Provider + " (mail host " + r.MXHost + ")"
+			return l10n.T("discover.origin.preset_mx", args)
 		case SourceISPDB:
-			return "from Thunderbird's database for " + r.Domain + ", the mail host of " + r.AddressDomain
+			return l10n.T("discover.origin.ispdb_mx", args)
 		default:
-			return "from " + r.Domain + "'s autoconfig, the mail host of " + r.AddressDomain
+			return l10n.T("discover.origin.autoconfig_mx", args)
 		}
 	}
 	switch r.Source {
 	case SourcePreset:
-		return "from Mailbell's settings for " + r.Provider
+		return l10n.T("discover.origin.preset", args)
 	case SourceAutoconfig, SourceWellKnown:
-		return "from " + r.Domain + "'s autoconfig"
+		return l10n.T("discover.origin.autoconfig", args)
 	case SourceISPDB:
-		return "from Thunderbird's database for " + r.Domain
+		return l10n.T("discover.origin.ispdb", args)
 	case SourceSRV:
-		return "from " + r.Domain + "'s DNS SRV record"
+		return l10n.T("discover.origin.srv", args)
 	case SourceGuess:
-		return "guessed, and the server answered"
+		return l10n.T("discover.origin.guess")
 	}
-	return "from " + r.Domain
+	return l10n.T("discover.origin.other", args)
 }
 
 func (r Result) authWords() string {
@@ -89,18 +93,19 @@ func (r Result) authWords() string {
 	switch r.Auth {
 	case AuthOAuth2:
 		if who == "" {
-			return "Needs OAuth2 sign-in"
+			return l10n.T("discover.auth.oauth2")
 		}
-		return "Needs sign-in with " + who
+		return l10n.T("discover.auth.oauth2_with", l10n.Args{"Provider": who})
 	case AuthOAuth2OrPassword:
 		if who == "" {
-			return "Sign in with OAuth2, or use a password"
+			return l10n.T("discover.auth.oauth2_or_password")
 		}
-		return "Sign in with " + who + ", or use an app password"
+		return l10n.T("discover.auth.oauth2_with_or_app_password", l10n.Args{"Provider": who})
 	}
 	return ""
 }
 
+// oauth2Words is a provider's product name (the same in every language).
 func oauth2Words(p OAuth2Provider) string {
 	switch p {
 	case OAuth2Google:
@@ -118,7 +123,7 @@ func securityWords(s mail.Security) string {
 	case mail.SecuritySTARTTLS:
 		return "STARTTLS"
 	case mail.SecurityPlain:
-		return "no encryption"
+		return l10n.T("discover.security.none")
 	}
 	return strconv.Quote(string(s))
 }

@@ -7,6 +7,7 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 )
 
 // Backend is the core, as the control socket's client reaches it.
@@ -123,9 +124,9 @@ func (c *Controller) test(ctx context.Context, cmd control.Command) TestResult {
 	case err == nil:
 		return TestResult{Text: ev.Value, OK: true}
 	case errors.Is(err, context.Canceled):
-		return TestResult{Text: "Cancelled"}
+		return TestResult{Text: l10n.T("settings.test.cancelled")}
 	case errors.Is(err, context.DeadlineExceeded):
-		return TestResult{Text: "Timed out"}
+		return TestResult{Text: l10n.T("settings.test.timed_out")}
 	}
 	return TestResult{Text: err.Error(), Errors: FromCore(control.FieldsOf(err))}
 }

@@ -1,10 +1,12 @@
 package settings
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/mail"
 )
 
@@ -26,25 +28,62 @@ const (
 
 // Field is one row of the account form.
 type Field struct {
-	Name        string // FName, FEmail, …
-	Label       string // shown to the left of the field
-	Placeholder string // shown in the empty entry ("" for none)
+	Name string // FName, FEmail, …
+}
+
+// Label is shown to the left of the field.
+func (f Field) Label() string {
+	switch f.Name {
+	case FName:
+		return l10n.T("settings.field.name")
+	case FEmail:
+		return l10n.T("settings.field.email")
+	case FHost:
+		return l10n.T("settings.field.host")
+	case FSecurity:
+		return l10n.T("settings.field.security")
+	case FPort:
+		return l10n.T("settings.field.port")
+	case FUsername:
+		return l10n.T("settings.field.username")
+	case FPassword:
+		return l10n.T("settings.field.password")
+	case FFolders:
+		return l10n.T("settings.field.folders")
+	case FCAFile:
+		return l10n.T("settings.field.ca_file")
+	}
+	return f.Name
+}
+
+// Placeholder is shown in the empty entry ("" for none).
+func (f Field) Placeholder() string { return FieldPlaceholder(f.Name) }
+
+// FieldPlaceholder is the placeholder of the field named name ("" for none).
+func FieldPlaceholder(name string) string {
+	switch name {
+	case FName:
+		return l10n.T("settings.field.name_placeholder")
+	case FEmail:
+		return l10n.T("settings.field.email_placeholder")
+	case FHost:
+		return l10n.T("settings.field.host_placeholder")
+	case FPort:
+		return strconv.Itoa(mail.SecurityTLS.DefaultPort())
+	case FUsername:
+		return l10n.T("settings.field.username_placeholder")
+	case FFolders:
+		return "INBOX" // the protocol's name for it, not a word to translate
+	case FCAFile:
+		return l10n.T("settings.field.ca_file_placeholder")
+	}
+	return ""
 }
 
 // AccountFields are the account form's fields, in the order shown. The
 // window builds its rows, its error labels and its "touched" marks from
 // this one list.
-var AccountFields = []Field{
-	{FName, "Name", "e.g. Work"},
-	{FEmail, "Email", "you@example.com"},
-	{FHost, "IMAP server", "imap.example.com"},
-	{FSecurity, "Security", ""},
-	{FPort, "Port", "993"},
-	{FUsername, "Username", "same as the email"},
-	{FPassword, "Password", ""},
-	{FFolders, "Folders", "INBOX"},
-	{FCAFile, "CA file", "optional: a PEM file for a private CA"},
-}
+var AccountFields = []Field{{FName}, {FEmail}, {FHost}, {FSecurity}, {FPort}, {FUsername}, {FPassword}, {FFolders}, {FCAFile}}
 
 // Errors maps a field name (FHost, …; FGeneral for the rest) to what is
 // wrong with it, as the form shows it.
@@ -83,23 +122,30 @@ func FromCore(f control.FieldErrors) Errors {
 		case known[name]:
 			add(name, UpperFirst(msg))
 		default:
-			add(FGeneral, k+": "+msg)
+			add(FGeneral, l10n.T("settings.field_error", l10n.Args{"Field": k, "Error": msg}))
 		}
 	}
 	return out
 }
 
-// Security choices as the form shows them, in order, and their config values.
-var securityChoices = []struct{ label, value string }{
-	{"TLS", string(mail.SecurityTLS)},
-	{"STARTTLS", string(mail.SecuritySTARTTLS)},
-	{"None (this computer only)", string(mail.SecurityPlain)},
+type securityChoice struct{ label, value string }
+
+// securityChoices are the security choices as the form shows them, in
+// order, and their config values. TLS and STARTTLS are protocol names,
+// the same in every language.
+func securityChoices() []securityChoice {
+	return []securityChoice{
+		{"TLS", string(mail.SecurityTLS)},
+		{"STARTTLS", string(mail.SecuritySTARTTLS)},
+		{l10n.T("settings.security.none"), string(mail.SecurityPlain)},
+	}
 }
 
 // SecurityLabels are the security choices as the form lists them.
 func SecurityLabels() []string {
-	out := make([]string, len(securityChoices))
-	for i, c := range securityChoices {
+	cs := securityChoices()
+	out := make([]string, len(cs))
+	for i, c := range cs {
 		out[i] = c.label
 	}
 	return out
@@ -107,7 +153,7 @@ func SecurityLabels() []string {
 
 // SecurityValue is the config value of a security label ("tls" when unknown).
 func SecurityValue(label string) string {
-	for _, c := range securityChoices {
+	for _, c := range securityChoices() {
 		if c.label == label {
 			return c.value
 		}
@@ -120,12 +166,13 @@ func SecurityLabel(value string) string {
 	if value == "" {
 		value = string(mail.SecurityTLS)
 	}
-	for _, c := range securityChoices {
+	cs := securityChoices()
+	for _, c := range cs {
 		if c.value == value {
 			return c.label
 		}
 	}
-	return securityChoices[0].label
+	return cs[0].label
 }
 
 // DefaultPort is the port of a security value ("tls" 993, else 143).

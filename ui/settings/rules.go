@@ -1,12 +1,12 @@
 package settings
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"mailbell/app/l10n"
 	"mailbell/app/rules"
 )
 
@@ -43,14 +43,30 @@ type RuleValues struct {
 	Each       bool   // one notification per message, no summaries
 }
 
-// Days in the order the tab shows them, Monday first, with their labels.
-var Days = []struct {
-	Day   time.Weekday
-	Label string
-}{
-	{time.Monday, "Mon"}, {time.Tuesday, "Tue"}, {time.Wednesday, "Wed"}, {time.Thursday, "Thu"},
-	{time.Friday, "Fri"}, {time.Saturday, "Sat"}, {time.Sunday, "Sun"},
+// Day is one day of the quiet hours' row.
+type Day struct{ Day time.Weekday }
+
+// Label is the day's short name as the tab shows it ("Mon").
+func (d Day) Label() string {
+	switch d.Day {
+	case time.Monday:
+		return l10n.T("settings.day.mon")
+	case time.Tuesday:
+		return l10n.T("settings.day.tue")
+	case time.Wednesday:
+		return l10n.T("settings.day.wed")
+	case time.Thursday:
+		return l10n.T("settings.day.thu")
+	case time.Friday:
+		return l10n.T("settings.day.fri")
+	case time.Saturday:
+		return l10n.T("settings.day.sat")
+	}
+	return l10n.T("settings.day.sun")
 }
+
+// Days in the order the tab shows them, Monday first.
+var Days = []Day{{time.Monday}, {time.Tuesday}, {time.Wednesday}, {time.Thursday}, {time.Friday}, {time.Saturday}, {time.Sunday}}
 
 var dayKeys = [7]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
@@ -148,7 +164,7 @@ func ValidateRules(v RuleValues) Errors {
 		field, msg := p.Field, UpperFirst(p.Msg)
 		if m := listIndex.FindStringSubmatch(field); m != nil {
 			n, _ := strconv.Atoi(m[2])
-			field, msg = m[1], fmt.Sprintf("Line %d: %s", n+1, p.Msg)
+			field, msg = m[1], l10n.T("settings.rules.line_error", l10n.Args{"Line": l10n.Number(n + 1), "Error": p.Msg})
 		}
 		if old, ok := errs[field]; ok {
 			msg = old + "\n" + msg
@@ -156,7 +172,7 @@ func ValidateRules(v RuleValues) Errors {
 		errs[field] = msg
 	}
 	if v.Quiet && v.QuietDays == [7]bool{} {
-		errs[FQuietDays] = "Tick the days the quiet hours start on"
+		errs[FQuietDays] = l10n.T("settings.rules.no_days")
 	}
 	return errs
 }
@@ -167,38 +183,38 @@ func ValidateRules(v RuleValues) Errors {
 func DescribeRules(p rules.Preferences) []string {
 	out := rules.New(p.Rules, nil).Describe("")
 	if len(out) == 0 {
-		out = append(out, "Every new message notifies")
+		out = append(out, l10n.T("settings.rules.every_message"))
 	}
 	sched, err := p.QuietHours.Schedule(nil)
 	switch {
 	case err != nil:
-		out = append(out, "Quiet hours: not valid yet")
+		out = append(out, l10n.T("settings.rules.quiet_invalid"))
 	case sched == nil:
-		out = append(out, "No quiet hours")
+		out = append(out, l10n.T("settings.rules.no_quiet"))
 	default:
-		line := sched.Describe() + ": mail waits, and one summary comes at the end"
+		line := l10n.T("settings.rules.quiet", l10n.Args{"Schedule": sched.Describe()})
 		if p.Rules.VIPBreaksQuiet && len(p.Rules.VIPSenders) > 0 {
-			line += " (VIPs still notify, silently)"
+			line = l10n.T("settings.rules.quiet_vip", l10n.Args{"Schedule": sched.Describe()})
 		}
 		out = append(out, line)
 	}
 	switch {
 	case !p.Sound.On():
-		out = append(out, "No sound")
+		out = append(out, l10n.T("settings.rules.no_sound"))
 	case p.Sound.File != "":
-		out = append(out, "Plays "+p.Sound.File+" once per batch of new mail")
+		out = append(out, l10n.T("settings.rules.sound_file", l10n.Args{"File": p.Sound.File}))
 	default:
-		out = append(out, "Plays the desktop's new-mail sound once per batch of new mail")
+		out = append(out, l10n.T("settings.rules.sound_desktop"))
 	}
 	if p.Popup.Effective() == rules.PopupPersistent {
-		out = append(out, "Pop-ups stay until you close them")
+		out = append(out, l10n.T("settings.rules.popup_persistent"))
 	} else {
-		out = append(out, "Pop-ups close when the desktop decides")
+		out = append(out, l10n.T("settings.rules.popup_default"))
 	}
 	if p.Batching.Effective() == rules.BatchEach {
-		out = append(out, "One notification per message")
+		out = append(out, l10n.T("settings.rules.batch_each"))
 	} else {
-		out = append(out, "Bursts of mail become one summary")
+		out = append(out, l10n.T("settings.rules.batch_summary"))
 	}
 	return out
 }

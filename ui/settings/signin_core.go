@@ -3,12 +3,12 @@ package settings
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"mailbell/app/config"
 	"mailbell/app/control"
 	"mailbell/app/discover"
+	"mailbell/app/l10n"
 	"mailbell/app/oauth"
 )
 
@@ -109,7 +109,7 @@ func (s CoreSignIn) SignIn(ctx context.Context, p discover.OAuth2Provider, a con
 	}
 	if s.Open != nil {
 		if err := s.Open(url); err != nil && s.ShowURL == nil {
-			return a, fmt.Errorf("could not open the browser (%v): open %s", err, url)
+			return a, errors.New(l10n.T("signin.browser_failed", l10n.Args{"Error": err.Error(), "URL": url}))
 		}
 	}
 	if _, err := s.C.WaitSignIn(ctx, id); err != nil {
@@ -153,10 +153,10 @@ func OnlineAccountLabel(oa control.OnlineAccount) string {
 	}
 	label := who
 	if oa.Provider != "" {
-		label += " (" + oa.Provider + ")"
+		label = l10n.T("settings.goa.account", l10n.Args{"Account": who, "Provider": oa.Provider})
 	}
 	if oa.AttentionNeeded {
-		label += " — sign in again in Settings → Online Accounts first"
+		label = l10n.T("settings.goa.needs_attention", l10n.Args{"Account": label})
 	}
 	return label
 }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"mailbell/app/config"
+	"mailbell/app/l10n"
 	"mailbell/mail"
 )
 
@@ -75,38 +76,38 @@ func Validate(v Values, base config.Account, cfg *config.Config, originalID stri
 	host := trim(v.Host)
 	switch {
 	case host == "":
-		set(FHost, "Enter the IMAP server, e.g. imap.example.com")
+		set(FHost, l10n.T("settings.invalid.host_missing"))
 	case strings.Contains(host, "://") || strings.Contains(host, "/"):
-		set(FHost, "Enter just the server's name, without imap:// or a path")
+		set(FHost, l10n.T("settings.invalid.host_url"))
 	case strings.IndexFunc(host, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		set(FHost, "The server's name cannot contain spaces")
+		set(FHost, l10n.T("settings.invalid.host_spaces"))
 	case strings.Contains(host, ":") && net.ParseIP(strings.Trim(host, "[]")) == nil:
-		set(FHost, "Put the port in the Port field")
+		set(FHost, l10n.T("settings.invalid.host_port"))
 	}
 
 	if p := trim(v.Port); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			set(FPort, "Port must be a number from 1 to 65535")
+			set(FPort, l10n.T("settings.invalid.port"))
 		}
 	}
 
 	if v.Security == string(mail.SecurityPlain) && host != "" && !mail.IsLoopbackHost(host) {
-		set(FSecurity, "Without encryption the password would cross the network in the clear: allowed to this computer only (localhost, 127.0.0.1). Choose TLS or STARTTLS.")
+		set(FSecurity, l10n.T("settings.invalid.plain_remote"))
 	}
 
 	email := trim(v.Email)
 	if email != "" {
 		at := strings.LastIndexByte(email, '@')
 		if at <= 0 || at == len(email)-1 || strings.IndexFunc(email, unicode.IsSpace) >= 0 {
-			set(FEmail, "Not an email address")
+			set(FEmail, l10n.T("settings.invalid.email"))
 		}
 	}
 	if email == "" && trim(v.Username) == "" {
-		set(FEmail, "Enter the email address (or a username below)")
+		set(FEmail, l10n.T("settings.invalid.email_missing"))
 	}
 
 	if v.Password == "" && !hasSecret {
-		set(FPassword, "Enter the password")
+		set(FPassword, l10n.T("settings.invalid.password_missing"))
 	}
 
 	a := v.Account(base)
@@ -120,7 +121,7 @@ func Validate(v Values, base config.Account, cfg *config.Config, originalID stri
 			if a.Username == "" {
 				field = FEmail
 			}
-			set(field, fmt.Sprintf("This account is set up already as %q", other.DisplayName()))
+			set(field, l10n.T("settings.invalid.duplicate", l10n.Args{"Name": other.DisplayName()}))
 		}
 	}
 

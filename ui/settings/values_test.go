@@ -87,7 +87,7 @@ func TestValuesAccount(t *testing.T) {
 func TestAccountFieldsOnce(t *testing.T) {
 	seen := map[string]bool{}
 	for _, f := range AccountFields {
-		if f.Name == FGeneral || f.Label == "" || seen[f.Name] {
+		if f.Name == FGeneral || f.Label() == "" || seen[f.Name] {
 			t.Errorf("field %+v: empty or listed twice", f)
 		}
 		seen[f.Name] = true

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"mailbell/app/l10n"
 	"mailbell/ui/settings"
 )
 
@@ -45,7 +46,7 @@ func (c *connCheck) buildUI() {
 	c.activity.Hide()
 	c.result = widget.NewLabel("")
 	c.result.Wrapping = fyne.TextWrapWord
-	c.btn = widget.NewButtonWithIcon("Test connection", theme.MailSendIcon(), c.onTapped)
+	c.btn = widget.NewButtonWithIcon(l10n.T("settings.test.button"), theme.MailSendIcon(), c.onTapped)
 	c.content = container.NewBorder(nil, nil, container.NewHBox(c.btn, c.activity), nil, c.result)
 }
 
@@ -74,7 +75,7 @@ func (c *connCheck) onTapped() {
 	if c.running() {
 		c.cancel()
 		c.result.Importance = widget.MediumImportance
-		c.result.SetText("Cancelled")
+		c.result.SetText(l10n.T("settings.test.cancelled"))
 		return
 	}
 	c.start()
@@ -89,7 +90,7 @@ func (c *connCheck) cancel() {
 	c.gen++
 	c.activity.Stop()
 	c.activity.Hide()
-	c.btn.SetText("Test connection")
+	c.btn.SetText(l10n.T("settings.test.button"))
 }
 
 func (c *connCheck) start() {
@@ -105,11 +106,11 @@ func (c *connCheck) start() {
 	gen := c.gen
 	ctx, stop := context.WithCancel(f.s.ctx)
 	c.stop = stop
-	c.btn.SetText("Cancel test")
+	c.btn.SetText(l10n.T("settings.test.cancel"))
 	c.activity.Show()
 	c.activity.Start()
 	c.result.Importance = widget.MediumImportance
-	c.result.SetText("Testing…")
+	c.result.SetText(l10n.T("settings.test.testing"))
 	go func() {
 		defer stop()
 		r := test(ctx, a, orig, v.Password)
@@ -125,7 +126,7 @@ func (c *connCheck) onResult(gen int, r settings.TestResult) {
 	c.stop = nil
 	c.activity.Stop()
 	c.activity.Hide()
-	c.btn.SetText("Test connection")
+	c.btn.SetText(l10n.T("settings.test.button"))
 	if r.OK {
 		c.result.Importance = widget.SuccessImportance
 	} else {

@@ -17,6 +17,7 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/internal/version"
 )
 
@@ -55,6 +56,9 @@ func Main(args []string, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(log)
 
+	// The language before any widget exists: the core's (MAILBELL_LANG,
+	// which follows the Language preference), else the system's.
+	l10n.Use(l10n.FromProcess())
 	pinSessionBus() // before Fyne starts: no dbus-launch
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

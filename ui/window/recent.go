@@ -1,7 +1,6 @@
 package window
 
 import (
-	"fmt"
 	"image/color"
 	"strings"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/app/view"
 )
 
@@ -51,11 +51,11 @@ func newRecentWindow(u *UI) *recentWindow {
 	r := &recentWindow{u: u, done: make(chan struct{})}
 	r.w = u.app.NewWindow("Mailbell")
 
-	r.checkNow = widget.NewButtonWithIcon("Check now", theme.ViewRefreshIcon(), func() {
+	r.checkNow = widget.NewButtonWithIcon(l10n.T("recent.check_now"), theme.ViewRefreshIcon(), func() {
 		r.u.send(control.Command{Cmd: control.CmdCheckNow})
 	})
 	r.pause = widget.NewButtonWithIcon(view.LabelPauseShort, theme.MediaPauseIcon(), r.pauseTapped)
-	r.settings = widget.NewButtonWithIcon("Settings", theme.SettingsIcon(), func() { r.u.openSettings("") })
+	r.settings = widget.NewButtonWithIcon(l10n.T("recent.settings"), theme.SettingsIcon(), func() { r.u.openSettings("") })
 	toolbar := container.NewHBox(r.checkNow, r.pause, layout.NewSpacer(), r.settings, noTrayQuit(u))
 
 	r.banner = widget.NewLabel("")
@@ -128,17 +128,17 @@ func (r *recentWindow) update() {
 	// Banner: the most important thing that is not an account's own state.
 	switch {
 	case u.disconnected:
-		r.showBanner("Lost the connection to Mailbell's background process. Start Mailbell again.", widget.DangerImportance)
+		r.showBanner(l10n.T("recent.banner.lost_core"), widget.DangerImportance)
 	case !u.haveSnap:
-		r.showBanner("Connecting to Mailbell…", widget.LowImportance)
+		r.showBanner(l10n.T("recent.banner.connecting"), widget.LowImportance)
 	case s.ConfigError != "":
-		r.showBanner("Settings file has an error: "+s.ConfigError, widget.DangerImportance)
+		r.showBanner(l10n.T("recent.banner.config_error", l10n.Args{"Error": s.ConfigError}), widget.DangerImportance)
 	case s.Paused(now):
 		r.showBanner(view.PausedText(s.PausedUntil, now), widget.WarningImportance)
 	case !s.Notifications:
-		r.showBanner("Notifications are off (Settings → Preferences).", widget.LowImportance)
+		r.showBanner(l10n.T("recent.banner.notifications_off"), widget.LowImportance)
 	case s.Demo:
-		r.showBanner("Demo mode: a built-in test server, nothing of yours is touched.", widget.LowImportance)
+		r.showBanner(l10n.T("recent.banner.demo"), widget.LowImportance)
 	default:
 		r.banner.Hide()
 	}
@@ -210,14 +210,14 @@ func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasO
 		}
 		state := view.FolderState(f, now)
 		if len(a.Folders) > 1 {
-			state = f.Name + " · " + state
+			state = l10n.T("recent.folder_state", l10n.Args{"Folder": f.Name, "State": state})
 		}
 		label := widget.NewLabel(state)
 		label.Truncation = fyne.TextTruncateEllipsis
 		label.Importance = folderImportance(f)
 		var right fyne.CanvasObject
 		if !f.LastCheck.IsZero() && f.State != view.StateDisabled {
-			last := widget.NewLabel("last check " + view.Ago(f.LastCheck, now))
+			last := widget.NewLabel(l10n.T("recent.last_check", l10n.Args{"Ago": view.Ago(f.LastCheck, now)}))
 			last.Importance = widget.LowImportance
 			last.SizeName = theme.SizeNameCaptionText
 			right = last
@@ -248,7 +248,7 @@ func (r *recentWindow) accountBlock(a view.Account, now time.Time) (fyne.CanvasO
 		}
 		if fixable {
 			id := a.ID
-			b := widget.NewButtonWithIcon("Open Settings", theme.SettingsIcon(), func() { r.u.openSettings(id) })
+			b := widget.NewButtonWithIcon(l10n.T("recent.open_settings"), theme.SettingsIcon(), func() { r.u.openSettings(id) })
 			b.Importance = widget.DangerImportance
 			btn = container.NewCenter(b)
 		}
@@ -300,13 +300,11 @@ func emptyText(have bool, s view.Snapshot) string {
 	}
 	switch {
 	case len(s.Accounts) == 0:
-		return "No accounts yet — open Settings to add one"
+		return l10n.T("recent.empty.no_accounts")
 	case n == 0:
-		return "No new mail — every account is disabled"
-	case n == 1:
-		return "No new mail yet — watching 1 account"
+		return l10n.T("recent.empty.all_disabled")
 	}
-	return fmt.Sprintf("No new mail yet — watching %d accounts", n)
+	return l10n.N("recent.empty.watching", n)
 }
 
 // pauseTapped offers the pause lengths, or resumes.
@@ -442,16 +440,16 @@ func (row *messageRow) set(m view.Message, now time.Time) {
 		from = m.FromAddr
 	}
 	if from == "" {
-		from = "(unknown sender)"
+		from = l10n.T("recent.unknown_sender")
 	}
 	subject := m.Subject
 	if strings.TrimSpace(subject) == "" {
-		subject = "(no subject)"
+		subject = l10n.T("recent.no_subject")
 	}
 	row.sender.TextStyle = fyne.TextStyle{Bold: !m.Seen}
 	row.sender.SetText(from)
 	row.subject.SetText(subject)
-	row.when.SetText(view.Ago(m.Date, now) + mutedMark(m))
+	row.when.SetText(whenText(m, now))
 	row.fromAcct.SetText(m.AccountName)
 	if m.Seen {
 		row.dot.FillColor = color.Transparent

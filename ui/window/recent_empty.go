@@ -14,7 +14,7 @@ import (
 // out one letter per line), and under it the way to the setup window while
 // there is no account.
 func (r *recentWindow) emptyState() fyne.CanvasObject {
-	r.addAcct = widget.NewButtonWithIcon(setupTitle, theme.ContentAddIcon(), func() { r.u.openSetup() })
+	r.addAcct = widget.NewButtonWithIcon(setupTitle(), theme.ContentAddIcon(), func() { r.u.openSetup() })
 	r.addAcct.Importance = widget.HighImportance
 	r.addAcct.Hide()
 	return container.NewVBox(layout.NewSpacer(), container.NewPadded(r.empty), container.NewCenter(r.addAcct), layout.NewSpacer())
@@ -33,7 +33,7 @@ func (r *recentWindow) offerSetup(on bool) {
 // that Mailbell keeps running with its windows closed; elsewhere it is an
 // empty, hidden label.
 func noTrayNote(u *UI) fyne.CanvasObject {
-	l := widget.NewLabel(noTrayText)
+	l := widget.NewLabel(noTrayText())
 	l.Wrapping = fyne.TextWrapWord
 	l.Importance = widget.WarningImportance
 	if !u.deps.NoTray {
@@ -45,7 +45,7 @@ func noTrayNote(u *UI) fyne.CanvasObject {
 // noTrayQuit is the Quit button of a desktop without a tray (whose menu
 // holds Quit elsewhere); hidden where there is a tray.
 func noTrayQuit(u *UI) fyne.CanvasObject {
-	b := widget.NewButtonWithIcon(quitLabel, theme.LogoutIcon(), u.quitMailbell)
+	b := widget.NewButtonWithIcon(quitLabel(), theme.LogoutIcon(), u.quitMailbell)
 	if !u.deps.NoTray {
 		b.Hide()
 	}

@@ -2,7 +2,6 @@ package window
 
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"mailbell/app/config"
+	"mailbell/app/l10n"
 	"mailbell/ui/settings"
 )
 
@@ -39,6 +39,7 @@ type settingsWindow struct {
 	loadError string
 
 	// accounts tab
+	rows      []int // the list's rows: indices into cfg.Accounts, by name in the language's order
 	acctList  *widget.List
 	addBtn    *widget.Button
 	removeBtn *widget.Button
@@ -56,26 +57,26 @@ type settingsWindow struct {
 func newSettingsWindow(u *UI) *settingsWindow {
 	s := &settingsWindow{u: u, ctrl: settings.New(u.b)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.w = u.app.NewWindow("Mailbell Settings")
+	s.w = u.app.NewWindow(l10n.T("settings.window_title"))
 	s.buildUI()
 	s.load()
 	return s
 }
 
 func (s *settingsWindow) buildUI() {
-	s.status = widget.NewLabel("Loading settings…")
+	s.status = widget.NewLabel(l10n.T("settings.loading"))
 	s.status.Wrapping = fyne.TextWrapWord
 	s.status.Importance = widget.LowImportance
 
 	s.acctList = widget.NewList(s.accountCount, s.newAccountRow, s.updateAccountRow)
 	s.acctList.OnSelected = s.onAccountSelected
-	s.addBtn = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), s.onAdd)
-	s.removeBtn = widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), s.onRemove)
+	s.addBtn = widget.NewButtonWithIcon(l10n.T("settings.accounts.add"), theme.ContentAddIcon(), s.onAdd)
+	s.removeBtn = widget.NewButtonWithIcon(l10n.T("settings.accounts.remove"), theme.DeleteIcon(), s.onRemove)
 	s.removeBtn.Disable()
 	s.addBtn.Disable()
 
 	s.form = newAccountForm(s)
-	s.noForm = widget.NewLabel("Choose an account, or Add one.")
+	s.noForm = widget.NewLabel(l10n.T("settings.accounts.none_chosen"))
 	s.noForm.Alignment = fyne.TextAlignCenter
 	s.noForm.Importance = widget.LowImportance
 	s.formBox = container.NewStack(container.NewCenter(s.noForm))
@@ -88,19 +89,46 @@ func (s *settingsWindow) buildUI() {
 	s.rules = newRulesForm(s)
 
 	s.tabs = container.NewAppTabs(
-		container.NewTabItem("Accounts", split),
-		container.NewTabItem("Preferences", s.prefs.content),
-		container.NewTabItem("Notifications", s.rules.content),
+		container.NewTabItem(l10n.T("settings.tab.accounts"), split),
+		container.NewTabItem(l10n.T("settings.tab.preferences"), s.prefs.content),
+		container.NewTabItem(l10n.T("settings.tab.notifications"), s.rules.content),
 	)
 	s.w.SetContent(container.NewBorder(s.status, nil, nil, nil, s.tabs))
 	s.w.Resize(fyne.NewSize(720, 600))
 }
 
-func (s *settingsWindow) accountCount() int {
-	if s.cfg == nil {
-		return 0
+func (s *settingsWindow) accountCount() int { return len(s.rows) }
+
+// sortAccounts orders the list by the accounts' names as the language
+// sorts them (l10n's collation: "Émilie" beside "Emil") and redraws it.
+// Call it whenever cfg.Accounts changes.
+func (s *settingsWindow) sortAccounts() {
+	s.rows = s.rows[:0]
+	if s.cfg != nil {
+		for i := range s.cfg.Accounts {
+			s.rows = append(s.rows, i)
+		}
+		l10n.SortFunc(s.rows, func(i int) string { return s.cfg.Accounts[i].DisplayName() })
 	}
-	return len(s.cfg.Accounts)
+	s.acctList.Refresh()
+}
+
+// accountAt is the account shown in the list's row id.
+func (s *settingsWindow) accountAt(id widget.ListItemID) (config.Account, bool) {
+	if s.cfg == nil || id < 0 || id >= len(s.rows) || s.rows[id] >= len(s.cfg.Accounts) {
+		return config.Account{}, false
+	}
+	return s.cfg.Accounts[s.rows[id]], true
+}
+
+// rowOf is the list row of cfg.Accounts[index] (-1: none).
+func (s *settingsWindow) rowOf(index int) widget.ListItemID {
+	for row, i := range s.rows {
+		if i == index {
+			return row
+		}
+	}
+	return -1
 }
 
 func (s *settingsWindow) newAccountRow() fyne.CanvasObject {
@@ -110,13 +138,13 @@ func (s *settingsWindow) newAccountRow() fyne.CanvasObject {
 }
 
 func (s *settingsWindow) updateAccountRow(id widget.ListItemID, o fyne.CanvasObject) {
-	if s.cfg == nil || id >= len(s.cfg.Accounts) {
+	a, ok := s.accountAt(id)
+	if !ok {
 		return
 	}
-	a := s.cfg.Accounts[id]
 	text := a.DisplayName()
 	if !a.IsEnabled() {
-		text += " (disabled)"
+		text = l10n.T("settings.accounts.disabled", l10n.Args{"Name": text})
 	}
 	o.(*widget.Label).SetText(text)
 }
@@ -135,13 +163,13 @@ func (s *settingsWindow) onLoaded(l settings.Loaded, err error) {
 	s.loaded = true
 	switch {
 	case err != nil:
-		s.showStatus("Settings cannot be loaded from Mailbell: "+err.Error(), widget.DangerImportance)
+		s.showStatus(l10n.T("settings.load_failed", l10n.Args{"Error": err.Error()}), widget.DangerImportance)
 		return
 	case l.Error != "":
 		// A file that does not load is never overwritten (the core refuses
 		// too): say what is wrong and leave everything read-only.
 		s.loadError = l.Error
-		s.showStatus("config.json cannot be used, so nothing can be saved until it is fixed or moved away:\n"+l.Error, widget.DangerImportance)
+		s.showStatus(l10n.T("settings.config_unusable", l10n.Args{"Error": l.Error}), widget.DangerImportance)
 		return
 	}
 	s.cfg = l.Config
@@ -149,7 +177,7 @@ func (s *settingsWindow) onLoaded(l settings.Loaded, err error) {
 	s.status.Hide()
 	s.w.Content().Refresh()
 	s.addBtn.Enable()
-	s.acctList.Refresh()
+	s.sortAccounts()
 	s.prefs.load(l.Config.Preferences, l.AutostartSupported)
 	s.rules.load(l.Config.Preferences)
 	if s.pending != "" {
@@ -180,17 +208,18 @@ func (s *settingsWindow) selectAccount(id string) {
 	}
 	for i, a := range s.cfg.Accounts {
 		if a.ID == id {
-			s.acctList.Select(i) // calls onAccountSelected
+			s.acctList.Select(s.rowOf(i)) // calls onAccountSelected
 			return
 		}
 	}
 }
 
 func (s *settingsWindow) onAccountSelected(id widget.ListItemID) {
-	if s.quiet || s.cfg == nil || id >= len(s.cfg.Accounts) {
+	a, ok := s.accountAt(id)
+	if s.quiet || !ok {
 		return
 	}
-	s.form.edit(s.cfg.Accounts[id], true)
+	s.form.edit(a, true)
 	s.showForm()
 	s.removeBtn.Enable()
 }
@@ -239,8 +268,8 @@ func (s *settingsWindow) onRemove() {
 	if !ok {
 		return
 	}
-	msg := fmt.Sprintf("Remove %s? Mailbell stops watching it and forgets its saved password.", a.DisplayName())
-	dialog.ShowConfirm("Remove account", msg, func(ok bool) {
+	msg := l10n.T("settings.remove.question", l10n.Args{"Name": a.DisplayName()})
+	dialog.ShowConfirm(l10n.T("settings.remove.title"), msg, func(ok bool) {
 		if ok {
 			s.remove(a.ID)
 		}
@@ -254,7 +283,7 @@ func (s *settingsWindow) remove(id string) {
 		return
 	}
 	s.setSaving(true)
-	s.form.setStatus("Removing…", widget.LowImportance)
+	s.form.setStatus(l10n.T("settings.remove.removing"), widget.LowImportance)
 	s.u.work.Add(1)
 	go func() {
 		defer s.u.work.Done()
@@ -266,12 +295,12 @@ func (s *settingsWindow) remove(id string) {
 func (s *settingsWindow) onRemoved(id string, err error) {
 	s.setSaving(false)
 	if err != nil {
-		s.form.setStatus("Could not remove: "+err.Error(), widget.DangerImportance)
+		s.form.setStatus(l10n.T("settings.remove.failed", l10n.Args{"Error": err.Error()}), widget.DangerImportance)
 		return
 	}
 	s.cfg, _ = s.cfg.WithoutAccount(id)
 	s.acctList.UnselectAll()
-	s.acctList.Refresh()
+	s.sortAccounts()
 	if s.form.base.ID == id {
 		s.form.editing = false
 		s.hideForm()

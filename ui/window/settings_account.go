@@ -14,6 +14,7 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/discover"
+	"mailbell/app/l10n"
 	"mailbell/ui/settings"
 )
 
@@ -85,7 +86,7 @@ func (f *accountForm) buildUI() {
 		} else {
 			name := fd.Name
 			e := newFocusEntry()
-			e.PlaceHolder = fd.Placeholder
+			e.PlaceHolder = fd.Placeholder()
 			e.OnChanged = func(string) { f.onChanged(name) }
 			f.entries[name] = e
 			obj = e
@@ -93,7 +94,7 @@ func (f *accountForm) buildUI() {
 				obj = container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("", theme.FolderOpenIcon(), f.onBrowseCA), e)
 			}
 			if name == settings.FFolders { // the server's folders (settings_folders.go)
-				obj = container.NewBorder(nil, nil, nil, widget.NewButton(LabelPickFolders, f.onPickFolders), e)
+				obj = container.NewBorder(nil, nil, nil, widget.NewButton(labelPickFolders(), f.onPickFolders), e)
 			}
 		}
 		l := widget.NewLabel("")
@@ -102,10 +103,10 @@ func (f *accountForm) buildUI() {
 		l.SizeName = theme.SizeNameCaptionText
 		l.Hide()
 		f.errs[fd.Name] = l
-		grid.Add(widget.NewLabel(fd.Label))
+		grid.Add(widget.NewLabel(fd.Label()))
 		grid.Add(container.NewVBox(obj, l))
 	}
-	f.enabled = widget.NewCheck("Watch this account", func(bool) { f.onChanged("enabled") })
+	f.enabled = widget.NewCheck(l10n.T("settings.account.enabled"), func(bool) { f.onChanged("enabled") })
 	grid.Add(layout.NewSpacer())
 	grid.Add(f.enabled)
 
@@ -122,7 +123,7 @@ func (f *accountForm) buildUI() {
 	f.general.Hide()
 
 	f.conn = newConnCheck(f)
-	f.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), f.onSave)
+	f.saveBtn = widget.NewButtonWithIcon(l10n.T("settings.save"), theme.DocumentSaveIcon(), f.onSave)
 	f.saveBtn.Importance = widget.HighImportance
 	f.saveStatus = widget.NewLabel("")
 	f.saveStatus.Wrapping = fyne.TextWrapWord
@@ -163,10 +164,10 @@ func (f *accountForm) edit(a config.Account, editing bool) {
 	f.password.SetText("")
 	switch {
 	case a.PasswordCommand != "":
-		f.password.SetPlaceHolder("given by password_command in config.json")
+		f.password.SetPlaceHolder(l10n.T("settings.account.password_command"))
 		f.password.Disable()
 	case editing:
-		f.password.SetPlaceHolder("•••••• (saved in keyring)")
+		f.password.SetPlaceHolder(l10n.T("settings.account.password_saved"))
 		f.password.Enable()
 	default:
 		f.password.SetPlaceHolder("")
@@ -208,7 +209,7 @@ func (f *accountForm) saved(a config.Account, password string) {
 		f.filling = false
 	}
 	if a.PasswordCommand == "" {
-		f.password.SetPlaceHolder("•••••• (saved in keyring)")
+		f.password.SetPlaceHolder(l10n.T("settings.account.password_saved"))
 	}
 	f.touchAll()
 	f.autoHost = false
@@ -251,7 +252,7 @@ func (f *accountForm) updateUsernameHint() {
 	if e := strings.TrimSpace(f.email.Text); e != "" {
 		f.username.SetPlaceHolder(e)
 	} else {
-		f.username.SetPlaceHolder("same as the email")
+		f.username.SetPlaceHolder(settings.FieldPlaceholder(settings.FUsername))
 	}
 }
 
@@ -342,15 +343,26 @@ func (f *accountForm) showErrors(errs settings.Errors, all bool) {
 	var hidden []string
 	for _, name := range []string{settings.FEmail, settings.FHost, settings.FPassword} {
 		if _, bad := errs[name]; bad && !all && !f.touched[name] {
-			hidden = append(hidden, map[string]string{settings.FEmail: "email", settings.FHost: "server", settings.FPassword: "password"}[name])
+			hidden = append(hidden, missingWord(name))
 		}
 	}
 	if len(hidden) > 0 {
-		f.missing.SetText("To save, fill in: " + strings.Join(hidden, ", "))
+		f.missing.SetText(l10n.T("settings.account.to_save_fill_in", l10n.Args{"Fields": strings.Join(hidden, l10n.T("settings.list_separator"))}))
 		f.missing.Show()
 	} else {
 		f.missing.Hide()
 	}
+}
+
+// missingWord names a field not filled in yet, in "To save, fill in: …".
+func missingWord(field string) string {
+	switch field {
+	case settings.FEmail:
+		return l10n.T("settings.account.missing.email")
+	case settings.FHost:
+		return l10n.T("settings.account.missing.server")
+	}
+	return l10n.T("settings.account.missing.password")
 }
 
 func (f *accountForm) setStatus(text string, imp widget.Importance) {
@@ -392,7 +404,7 @@ func (f *accountForm) onSave() {
 	}
 	save := f.signin.saver()
 	s.setSaving(true)
-	f.setStatus("Saving…", widget.LowImportance)
+	f.setStatus(l10n.T("settings.saving"), widget.LowImportance)
 	s.u.work.Add(1)
 	go func() {
 		defer s.u.work.Done()
@@ -408,22 +420,22 @@ func (f *accountForm) onSaved(a config.Account, orig, password string, errs sett
 		if len(errs) > 0 && f.base.ID == a.ID {
 			f.showErrors(errs, true)
 			f.saveBtn.Disable() // until the person changes something
-			f.setStatus("Not saved: see the fields above", widget.DangerImportance)
+			f.setStatus(l10n.T("settings.account.not_saved_fields"), widget.DangerImportance)
 			return
 		}
-		f.setStatus("Could not save: "+err.Error(), widget.DangerImportance)
+		f.setStatus(l10n.T("settings.save_failed", l10n.Args{"Error": err.Error()}), widget.DangerImportance)
 		return
 	}
 	var index int
 	s.cfg, index = s.cfg.WithAccount(a, orig)
-	s.acctList.Refresh()
+	s.sortAccounts()
 	if f.base.ID == a.ID { // still the same account in the form
 		f.saved(a, password)
 		f.signin.saved()
 		s.quiet = true
-		s.acctList.Select(index)
+		s.acctList.Select(s.rowOf(index))
 		s.quiet = false
 		s.removeBtn.Enable()
 	}
-	f.setStatus("Saved — Mailbell applies it now", widget.SuccessImportance)
+	f.setStatus(l10n.T("settings.account.saved"), widget.SuccessImportance)
 }

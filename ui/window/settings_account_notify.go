@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"mailbell/app/config"
+	"mailbell/app/l10n"
 	"mailbell/app/rules"
 )
 
@@ -29,23 +30,23 @@ func newAcctNotify(f *accountForm) *acctNotify {
 	n := &acctNotify{f: f}
 	changed := func(string) { n.onChanged() }
 	checked := func(bool) { n.onChanged() }
-	n.notify = widget.NewCheck("Notify for this account's mail", checked)
-	n.sound = widget.NewCheck("Play a sound for this account", checked)
+	n.notify = widget.NewCheck(l10n.T("settings.account.notify"), checked)
+	n.sound = widget.NewCheck(l10n.T("settings.account.sound"), checked)
 	n.aliases = widget.NewEntry()
-	n.aliases.SetPlaceHolder("ann.lee@example.com, …")
+	n.aliases.SetPlaceHolder(l10n.T("settings.account.aliases_placeholder"))
 	n.aliases.OnChanged = changed
 	n.silent = widget.NewEntry()
-	n.silent.SetPlaceHolder("e.g. Lists/golang: counted, never notifies")
+	n.silent.SetPlaceHolder(l10n.T("settings.account.silent_placeholder"))
 	n.silent.OnChanged = changed
 	n.words = widget.NewLabel("")
 	n.words.Wrapping = fyne.TextWrapWord
 	n.words.Importance = widget.LowImportance
 	n.content = container.NewVBox(
-		widget.NewLabelWithStyle("Notifications", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(l10n.T("settings.account.notifications"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(n.notify, n.sound),
 		container.New(layout.NewFormLayout(),
-			widget.NewLabel("My other addresses"), n.aliases,
-			widget.NewLabel("Silent folders"), n.silent),
+			widget.NewLabel(l10n.T("settings.account.aliases")), n.aliases,
+			widget.NewLabel(l10n.T("settings.account.silent")), n.silent),
 		n.words,
 	)
 	return n
@@ -131,7 +132,7 @@ func (n *acctNotify) describe(a config.Account) {
 		n.sound.Disable()
 	}
 	if len(lines) == 0 {
-		n.words.SetText("Every message of this account notifies (unless a rule on the Notifications tab mutes it).")
+		n.words.SetText(l10n.T("settings.account.every_message"))
 		return
 	}
 	n.words.SetText("• " + strings.Join(lines, "\n• "))

@@ -12,17 +12,20 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/ui/settings"
 )
 
 // Words of the folder picker.
-const (
-	LabelPickFolders  = "Choose…"
-	LabelAllFolders   = "All folders except Junk, Trash, Sent, Drafts"
-	LabelNeverNotify  = " (never notifies)"
-	TitlePickFolders  = "Folders to watch"
-	textListingFolder = "Asking the server for its folders…"
-)
+func labelPickFolders() string  { return l10n.T("settings.folders.choose") }
+func labelAllFolders() string   { return l10n.T("settings.folders.all") }
+func textListingFolder() string { return l10n.T("settings.folders.listing") }
+
+// labelNeverNotify is a folder's line for one that never notifies
+// (Junk, Trash).
+func labelNeverNotify(folder string) string {
+	return l10n.T("settings.folders.never_notifies", l10n.Args{"Folder": folder})
+}
 
 // folderPicker lists the account's folders as its server has them (the
 // core's list_folders: LIST with special use), a checkbox each, and the
@@ -49,13 +52,13 @@ func (f *accountForm) pickFolders() *folderPicker {
 	a := v.Account(f.base)
 	orig := f.originalID()
 	current := settings.SplitFolders(f.folders.Text)
-	p := &folderPicker{f: f, status: widget.NewLabel(textListingFolder)}
+	p := &folderPicker{f: f, status: widget.NewLabel(textListingFolder())}
 	p.status.Wrapping = fyne.TextWrapWord
 	p.box = container.NewVBox(p.status)
 	scroll := container.NewVScroll(p.box)
 	scroll.SetMinSize(fyne.NewSize(380, 320))
 	ctx, cancel := context.WithCancel(f.s.ctx)
-	p.dlg = dialog.NewCustomConfirm(TitlePickFolders, "Use these", "Cancel", scroll, func(ok bool) {
+	p.dlg = dialog.NewCustomConfirm(l10n.T("settings.folders.title"), l10n.T("settings.folders.use"), l10n.T("settings.cancel"), scroll, func(ok bool) {
 		cancel()
 		if ok {
 			p.apply()
@@ -73,7 +76,7 @@ func (f *accountForm) pickFolders() *folderPicker {
 func (p *folderPicker) fill(fs []control.Folder, err error, current []string) {
 	if err != nil {
 		p.status.Importance = widget.DangerImportance
-		p.status.SetText("Folders not listed: " + err.Error())
+		p.status.SetText(l10n.T("settings.folders.failed", l10n.Args{"Error": err.Error()}))
 		return
 	}
 	p.folders = fs
@@ -82,7 +85,7 @@ func (p *folderPicker) fill(fs []control.Folder, err error, current []string) {
 		current = []string{"INBOX"}
 	}
 	p.box.RemoveAll()
-	p.all = widget.NewCheck(LabelAllFolders, nil)
+	p.all = widget.NewCheck(labelAllFolders(), nil)
 	p.all.SetChecked(wantAll)
 	p.box.Add(p.all)
 	p.box.Add(widget.NewSeparator())
@@ -90,7 +93,7 @@ func (p *folderPicker) fill(fs []control.Folder, err error, current []string) {
 	for _, fo := range fs {
 		label := fo.Name
 		if fo.NeverNotifies {
-			label += LabelNeverNotify
+			label = labelNeverNotify(fo.Name)
 		}
 		c := widget.NewCheck(label, nil)
 		c.SetChecked(slices.Contains(current, fo.Name))

@@ -38,12 +38,12 @@ func TestFolderPicker(t *testing.T) {
 	if p == nil {
 		t.Fatal("no picker")
 	}
-	h.loop.until(t, "the folders listed", func() bool { return p.all != nil || p.status.Text != textListingFolder })
+	h.loop.until(t, "the folders listed", func() bool { return p.all != nil || p.status.Text != textListingFolder() })
 	if p.all == nil {
 		t.Fatalf("not listed: %q", p.status.Text)
 	}
 	got := texts(p.box)
-	want := []string{LabelAllFolders, "INBOX", "Drafts", "Junk" + LabelNeverNotify, "Lists", "Projects/2025", "Sent", "Trash" + LabelNeverNotify}
+	want := []string{labelAllFolders(), "INBOX", "Drafts", labelNeverNotify("Junk"), "Lists", "Projects/2025", "Sent", labelNeverNotify("Trash")}
 	if !slices.Equal(got, want) {
 		t.Fatalf("picker shows %q\nwant %q", got, want)
 	}
@@ -62,7 +62,7 @@ func TestFolderPicker(t *testing.T) {
 	}
 
 	p = f.pickFolders()
-	h.loop.until(t, "listed again", func() bool { return p.all != nil || p.status.Text != textListingFolder })
+	h.loop.until(t, "listed again", func() bool { return p.all != nil || p.status.Text != textListingFolder() })
 	if p.all == nil || !p.all.Checked {
 		t.Fatal(`"*" not shown as all folders`)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/ui/settings"
 )
 
@@ -20,7 +21,7 @@ import (
 // does not watch yet (the core lists them, off the UI goroutine). A pick
 // saves the account with one click; every login then asks Online Accounts.
 func (s *settingsWindow) onlineAccountsBox() fyne.CanvasObject {
-	btn := widget.NewButtonWithIcon("From Online Accounts…", theme.AccountIcon(), nil)
+	btn := widget.NewButtonWithIcon(l10n.T("settings.goa.button"), theme.AccountIcon(), nil)
 	box := container.NewVBox(btn)
 	box.Hide()
 	var list []control.OnlineAccount
@@ -59,9 +60,9 @@ func (s *settingsWindow) pickOnlineAccount(list []control.OnlineAccount) {
 		rows.Add(b)
 	}
 	if len(rows.Objects) == 0 {
-		rows.Add(widget.NewLabel("Every Online Accounts mail account is added already."))
+		rows.Add(widget.NewLabel(l10n.T("settings.goa.all_added")))
 	}
-	d = dialog.NewCustom("Add from GNOME Online Accounts", "Cancel", rows, s.w)
+	d = dialog.NewCustom(l10n.T("settings.goa.title"), l10n.T("settings.cancel"), rows, s.w)
 	d.Show()
 }
 
@@ -69,7 +70,7 @@ func (s *settingsWindow) pickOnlineAccount(list []control.OnlineAccount) {
 func (s *settingsWindow) addOnlineAccount(oa control.OnlineAccount) {
 	a := settings.FromOnlineAccount(oa, s.cfg.Accounts)
 	s.setSaving(true)
-	s.showStatus("Adding "+settings.OnlineAccountLabel(oa)+"…", widget.LowImportance)
+	s.showStatus(l10n.T("settings.goa.adding", l10n.Args{"Account": settings.OnlineAccountLabel(oa)}), widget.LowImportance)
 	s.u.work.Add(1)
 	go func() {
 		defer s.u.work.Done()
@@ -77,14 +78,14 @@ func (s *settingsWindow) addOnlineAccount(oa control.OnlineAccount) {
 		s.u.ui(func() {
 			s.setSaving(false)
 			if err != nil {
-				s.showStatus("Could not add "+settings.OnlineAccountLabel(oa)+": "+err.Error(), widget.DangerImportance)
+				s.showStatus(l10n.T("settings.goa.add_failed", l10n.Args{"Account": settings.OnlineAccountLabel(oa), "Error": err.Error()}), widget.DangerImportance)
 				return
 			}
 			var index int
 			s.cfg, index = s.cfg.WithAccount(a, "")
-			s.acctList.Refresh()
-			s.acctList.Select(index)
-			s.showStatus("Added "+a.DisplayName()+" from Online Accounts — Mailbell watches it now", widget.SuccessImportance)
+			s.sortAccounts()
+			s.acctList.Select(s.rowOf(index))
+			s.showStatus(l10n.T("settings.goa.added", l10n.Args{"Name": a.DisplayName()}), widget.SuccessImportance)
 		})
 	}()
 }

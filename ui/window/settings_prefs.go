@@ -2,7 +2,6 @@ package window
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"mailbell/app/config"
+	"mailbell/app/l10n"
 	"mailbell/ui/settings"
 )
 
@@ -26,6 +26,8 @@ type prefsForm struct {
 
 	notifications, showSender, showSubject, startAtLogin *widget.Check
 	idle                                                 *widget.Entry
+	language                                             *widget.Select // settings_language.go
+	languageTags                                         map[string]string
 	idleErr, status, autoNote                            *widget.Label
 	saveBtn                                              *widget.Button
 	saved                                                config.Preferences
@@ -40,10 +42,10 @@ func newPrefsForm(s *settingsWindow) *prefsForm {
 
 func (p *prefsForm) buildUI() {
 	changed := func(bool) { p.onChanged() }
-	p.notifications = widget.NewCheck("Show a notification when mail arrives", changed)
-	p.showSender = widget.NewCheck("Show the sender", changed)
-	p.showSubject = widget.NewCheck("Show the subject", changed)
-	p.startAtLogin = widget.NewCheck("Start Mailbell when I log in", changed)
+	p.notifications = widget.NewCheck(l10n.T("settings.prefs.notifications"), changed)
+	p.showSender = widget.NewCheck(l10n.T("settings.prefs.show_sender"), changed)
+	p.showSubject = widget.NewCheck(l10n.T("settings.prefs.show_subject"), changed)
+	p.startAtLogin = widget.NewCheck(l10n.T("settings.prefs.start_at_login"), changed)
 	p.autoNote = widget.NewLabel("")
 	p.autoNote.Importance = widget.LowImportance
 	p.autoNote.Hide()
@@ -55,24 +57,26 @@ func (p *prefsForm) buildUI() {
 	p.idleErr.Hide()
 	p.status = widget.NewLabel("")
 	p.status.Wrapping = fyne.TextWrapWord
-	p.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), p.onSave)
+	p.saveBtn = widget.NewButtonWithIcon(l10n.T("settings.save"), theme.DocumentSaveIcon(), p.onSave)
 	p.saveBtn.Importance = widget.HighImportance
 	p.saveBtn.Disable()
 
-	idleHelp := widget.NewLabel(fmt.Sprintf("Renew the IDLE connection every this many minutes (%d–%d). Lower it if a firewall drops quiet connections.",
-		config.MinIdleRefreshMinutes, config.MaxIdleRefreshMinutes))
+	idleHelp := widget.NewLabel(l10n.T("settings.prefs.idle_help", l10n.Args{
+		"Min": l10n.Number(config.MinIdleRefreshMinutes), "Max": l10n.Number(config.MaxIdleRefreshMinutes)}))
 	idleHelp.Wrapping = fyne.TextWrapWord
 	idleHelp.Importance = widget.LowImportance
 
 	p.content = container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("Notifications", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(l10n.T("settings.prefs.heading.notifications"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		p.notifications,
 		container.NewPadded(container.NewVBox(p.showSender, p.showSubject)),
-		widget.NewLabelWithStyle("Startup", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widget.NewLabelWithStyle(l10n.T("settings.prefs.heading.startup"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(p.startAtLogin, p.autoNote),
-		widget.NewLabelWithStyle("Connection", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.New(layout.NewFormLayout(), widget.NewLabel("IDLE refresh (minutes)"), container.NewVBox(p.idle, p.idleErr)),
+		widget.NewLabelWithStyle(l10n.T("settings.prefs.heading.connection"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.New(layout.NewFormLayout(), widget.NewLabel(l10n.T("settings.prefs.idle")), container.NewVBox(p.idle, p.idleErr)),
 		idleHelp,
+		widget.NewLabelWithStyle(l10n.T("settings.prefs.heading.language"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		p.languageRow(),
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, p.saveBtn, p.status),
 	))
@@ -81,6 +85,7 @@ func (p *prefsForm) buildUI() {
 	p.showSubject.Disable()
 	p.startAtLogin.Disable()
 	p.idle.Disable()
+	p.language.Disable()
 }
 
 // load shows prefs (start_at_login as the system has it).
@@ -92,12 +97,14 @@ func (p *prefsForm) load(prefs config.Preferences, autoSupported bool) {
 	p.showSubject.SetChecked(prefs.ShowSubject)
 	p.startAtLogin.SetChecked(prefs.StartAtLogin)
 	p.idle.SetText(strconv.Itoa(prefs.IdleRefreshMinutes))
+	p.setLanguage(prefs.Language)
 	p.filling = false
 	p.notifications.Enable()
 	p.idle.Enable()
+	p.language.Enable()
 	if !autoSupported {
 		p.startAtLogin.Disable()
-		p.autoNote.SetText("not supported on this system yet")
+		p.autoNote.SetText(l10n.T("settings.prefs.autostart_unsupported"))
 		p.autoNote.Show()
 	} else {
 		p.startAtLogin.Enable()
@@ -114,9 +121,11 @@ func (p *prefsForm) values() (config.Preferences, bool, string) {
 	prefs.ShowSender = p.showSender.Checked
 	prefs.ShowSubject = p.showSubject.Checked
 	prefs.StartAtLogin = p.startAtLogin.Checked
+	prefs.Language = p.languageTag()
 	n, err := strconv.Atoi(strings.TrimSpace(p.idle.Text))
 	if err != nil || n < config.MinIdleRefreshMinutes || n > config.MaxIdleRefreshMinutes {
-		return prefs, false, fmt.Sprintf("A whole number of minutes from %d to %d", config.MinIdleRefreshMinutes, config.MaxIdleRefreshMinutes)
+		return prefs, false, l10n.T("settings.prefs.idle_invalid", l10n.Args{
+			"Min": l10n.Number(config.MinIdleRefreshMinutes), "Max": l10n.Number(config.MaxIdleRefreshMinutes)})
 	}
 	prefs.IdleRefreshMinutes = n
 	return prefs, true, ""
@@ -165,7 +174,7 @@ func (p *prefsForm) onSave() {
 	}
 	s.setSaving(true)
 	p.status.Importance = widget.LowImportance
-	p.status.SetText("Saving…")
+	p.status.SetText(l10n.T("settings.saving"))
 	s.u.work.Add(1)
 	go func() {
 		defer s.u.work.Done()
@@ -180,7 +189,7 @@ func (p *prefsForm) onSaved(prefs config.Preferences, fields settings.PrefErrors
 	switch {
 	case err == nil:
 		p.status.Importance = widget.SuccessImportance
-		p.status.SetText("Saved")
+		p.status.SetText(l10n.T("settings.saved"))
 	case settings.OnlyAutostartFailed(fields):
 		// Saved, with start at login as it was.
 		prefs.StartAtLogin = p.saved.StartAtLogin
@@ -192,7 +201,11 @@ func (p *prefsForm) onSaved(prefs config.Preferences, fields settings.PrefErrors
 			p.idleErr.Show()
 		}
 		p.status.Importance = widget.DangerImportance
-		p.status.SetText("Could not save: " + err.Error())
+		if msg, bad := fields["language"]; bad {
+			p.status.SetText(l10n.T("settings.save_failed", l10n.Args{"Error": settings.UpperFirst(msg)}))
+			return
+		}
+		p.status.SetText(l10n.T("settings.save_failed", l10n.Args{"Error": err.Error()}))
 		return
 	}
 	s.cfg.Preferences = prefs

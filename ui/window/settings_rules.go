@@ -14,16 +14,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"mailbell/app/config"
+	"mailbell/app/l10n"
 	"mailbell/ui/settings"
 )
 
 // Choices of the pop-up and batching radio groups.
-const (
-	popupDefaultLabel    = "Close when the desktop decides"
-	popupPersistentLabel = "Stay until I close them"
-	batchSummariseLabel  = "Summarise bursts (“12 new messages”)"
-	batchEachLabel       = "One notification per message"
-)
+func popupDefaultLabel() string    { return l10n.T("settings.rules.popup_choice_default") }
+func popupPersistentLabel() string { return l10n.T("settings.rules.popup_choice_persistent") }
+func batchSummariseLabel() string  { return l10n.T("settings.rules.batch_choice_summary") }
+func batchEachLabel() string       { return l10n.T("settings.rules.batch_choice_each") }
 
 // rulesForm is the Notifications tab: rules, quiet hours, sound, pop-ups
 // and batching (ui/settings/rules.go has the values and the words). Saving
@@ -67,32 +66,32 @@ func (r *rulesForm) buildUI() {
 		e.OnChanged = changed
 		return e
 	}
-	r.muteSenders = multi("one a line: bob@example.com, example.com, @example.com")
-	r.muteSubjects = multi("one word or phrase a line, e.g. unsubscribe")
-	r.vips = multi("one a line; empty: everyone may notify")
-	r.vipQuiet = widget.NewCheck("VIPs notify during quiet hours too (silently)", checked)
-	r.quiet = widget.NewCheck("Quiet hours", checked)
+	r.muteSenders = multi(l10n.T("settings.rules.mute_senders_placeholder"))
+	r.muteSubjects = multi(l10n.T("settings.rules.mute_subjects_placeholder"))
+	r.vips = multi(l10n.T("settings.rules.vips_placeholder"))
+	r.vipQuiet = widget.NewCheck(l10n.T("settings.rules.vip_quiet"), checked)
+	r.quiet = widget.NewCheck(l10n.T("settings.rules.quiet_hours"), checked)
 	r.from = widget.NewEntry()
-	r.from.SetPlaceHolder("22:00")
+	r.from.SetPlaceHolder("22:00") // the format quiet_hours takes, 24 h in every language
 	r.from.OnChanged = changed
 	r.to = widget.NewEntry()
 	r.to.SetPlaceHolder("07:00")
 	r.to.OnChanged = changed
 	dayRow := container.NewHBox()
 	for _, d := range settings.Days {
-		c := widget.NewCheck(d.Label, checked)
+		c := widget.NewCheck(d.Label(), checked)
 		r.days = append(r.days, c)
 		dayRow.Add(c)
 	}
-	r.sound = widget.NewCheck("Play a sound", checked)
+	r.sound = widget.NewCheck(l10n.T("settings.rules.sound"), checked)
 	r.soundFile = widget.NewEntry()
-	r.soundFile.SetPlaceHolder("the desktop's new-mail sound")
+	r.soundFile.SetPlaceHolder(l10n.T("settings.rules.sound_file_placeholder"))
 	r.soundFile.OnChanged = changed
-	r.chooseBtn = widget.NewButtonWithIcon("Choose…", theme.FolderOpenIcon(), r.onChoose)
-	r.themeBtn = widget.NewButton("Desktop sound", func() { r.soundFile.SetText("") })
-	r.popup = widget.NewRadioGroup([]string{popupDefaultLabel, popupPersistentLabel}, changed)
+	r.chooseBtn = widget.NewButtonWithIcon(l10n.T("settings.rules.choose_sound"), theme.FolderOpenIcon(), r.onChoose)
+	r.themeBtn = widget.NewButton(l10n.T("settings.rules.desktop_sound"), func() { r.soundFile.SetText("") })
+	r.popup = widget.NewRadioGroup([]string{popupDefaultLabel(), popupPersistentLabel()}, changed)
 	r.popup.Required = true
-	r.batching = widget.NewRadioGroup([]string{batchSummariseLabel, batchEachLabel}, changed)
+	r.batching = widget.NewRadioGroup([]string{batchSummariseLabel(), batchEachLabel()}, changed)
 	r.batching.Required = true
 	for _, f := range []string{settings.FMuteSenders, settings.FMuteSubjects, settings.FVIPSenders,
 		settings.FQuietFrom, settings.FQuietTo, settings.FQuietDays, settings.FSoundFile, settings.FGeneral} {
@@ -107,7 +106,7 @@ func (r *rulesForm) buildUI() {
 	r.words.Wrapping = fyne.TextWrapWord
 	r.status = widget.NewLabel("")
 	r.status.Wrapping = fyne.TextWrapWord
-	r.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), r.onSave)
+	r.saveBtn = widget.NewButtonWithIcon(l10n.T("settings.save"), theme.DocumentSaveIcon(), r.onSave)
 	r.saveBtn.Importance = widget.HighImportance
 	r.saveBtn.Disable()
 
@@ -125,28 +124,28 @@ func (r *rulesForm) buildUI() {
 		return container.New(layout.NewFormLayout(), objs...)
 	}
 	r.content = container.NewVScroll(container.NewVBox(
-		heading("What new mail does"),
+		heading(l10n.T("settings.rules.heading.what")),
 		r.words,
-		heading("Rules"),
+		heading(l10n.T("settings.rules.heading.rules")),
 		form(
-			row("Mute mail from", r.muteSenders, settings.FMuteSenders),
-			row("Mute subjects with", r.muteSubjects, settings.FMuteSubjects),
-			row("Only notify for (VIPs)", r.vips, settings.FVIPSenders),
+			row(l10n.T("settings.rules.mute_senders"), r.muteSenders, settings.FMuteSenders),
+			row(l10n.T("settings.rules.mute_subjects"), r.muteSubjects, settings.FMuteSubjects),
+			row(l10n.T("settings.rules.vips"), r.vips, settings.FVIPSenders),
 		),
 		r.vipQuiet,
-		heading("Quiet hours"),
+		heading(l10n.T("settings.rules.heading.quiet")),
 		r.quiet,
 		form(
-			row("From", r.from, settings.FQuietFrom),
-			row("To", r.to, settings.FQuietTo),
-			row("Starting on", dayRow, settings.FQuietDays),
+			row(l10n.T("settings.rules.quiet_from"), r.from, settings.FQuietFrom),
+			row(l10n.T("settings.rules.quiet_to"), r.to, settings.FQuietTo),
+			row(l10n.T("settings.rules.quiet_days"), dayRow, settings.FQuietDays),
 		),
-		heading("Sound"),
+		heading(l10n.T("settings.rules.heading.sound")),
 		r.sound,
-		form(row("Sound file", container.NewBorder(nil, nil, nil, container.NewHBox(r.chooseBtn, r.themeBtn), r.soundFile), settings.FSoundFile)),
-		heading("Pop-ups"),
+		form(row(l10n.T("settings.rules.sound_file_label"), container.NewBorder(nil, nil, nil, container.NewHBox(r.chooseBtn, r.themeBtn), r.soundFile), settings.FSoundFile)),
+		heading(l10n.T("settings.rules.heading.popups")),
 		r.popup,
-		heading("Several messages at once"),
+		heading(l10n.T("settings.rules.heading.batching")),
 		r.batching,
 		widget.NewSeparator(),
 		r.errs[settings.FGeneral],
@@ -192,13 +191,13 @@ func (r *rulesForm) load(prefs config.Preferences) {
 	}
 	r.sound.SetChecked(v.Sound)
 	r.soundFile.SetText(v.SoundFile)
-	r.popup.SetSelected(popupDefaultLabel)
+	r.popup.SetSelected(popupDefaultLabel())
 	if v.Persistent {
-		r.popup.SetSelected(popupPersistentLabel)
+		r.popup.SetSelected(popupPersistentLabel())
 	}
-	r.batching.SetSelected(batchSummariseLabel)
+	r.batching.SetSelected(batchSummariseLabel())
 	if v.Each {
-		r.batching.SetSelected(batchEachLabel)
+		r.batching.SetSelected(batchEachLabel())
 	}
 	r.filling = false
 	r.enable(true)
@@ -212,8 +211,8 @@ func (r *rulesForm) values() settings.RuleValues {
 		VIPBreaksQuiet: r.vipQuiet.Checked,
 		Quiet:          r.quiet.Checked, QuietFrom: r.from.Text, QuietTo: r.to.Text,
 		Sound: r.sound.Checked, SoundFile: r.soundFile.Text,
-		Persistent: r.popup.Selected == popupPersistentLabel,
-		Each:       r.batching.Selected == batchEachLabel,
+		Persistent: r.popup.Selected == popupPersistentLabel(),
+		Each:       r.batching.Selected == batchEachLabel(),
 	}
 	for i, d := range settings.Days {
 		v.QuietDays[d.Day] = r.days[i].Checked
@@ -274,7 +273,7 @@ func (r *rulesForm) validate() {
 	if len(errs) == 0 {
 		r.words.SetText("• " + strings.Join(settings.DescribeRules(v.Preferences()), "\n• "))
 	} else {
-		r.words.SetText("(fix the fields marked in red to see the rules in words)")
+		r.words.SetText(l10n.T("settings.rules.fix_first"))
 	}
 	if len(errs) > 0 || reflect.DeepEqual(v.Preferences(), r.saved.Preferences()) || r.s.saving {
 		r.saveBtn.Disable()
@@ -308,7 +307,7 @@ func (r *rulesForm) onSave() {
 	prefs.Preferences = v.Preferences()
 	s.setSaving(true)
 	r.status.Importance = widget.LowImportance
-	r.status.SetText("Saving…")
+	r.status.SetText(l10n.T("settings.saving"))
 	s.u.work.Add(1)
 	go func() {
 		defer s.u.work.Done()
@@ -324,13 +323,13 @@ func (r *rulesForm) onSaved(v settings.RuleValues, prefs config.Preferences, fie
 		// The core's words, under config.json's names: say them all.
 		var lines []string
 		for f, msg := range fields {
-			lines = append(lines, strings.TrimPrefix(f, "preferences.")+": "+msg)
+			lines = append(lines, l10n.T("settings.field_error", l10n.Args{"Field": strings.TrimPrefix(f, "preferences."), "Error": msg}))
 		}
 		l := r.errs[settings.FGeneral]
 		l.SetText(strings.Join(lines, "\n"))
 		l.Show()
 		r.status.Importance = widget.DangerImportance
-		r.status.SetText("Could not save: " + err.Error())
+		r.status.SetText(l10n.T("settings.save_failed", l10n.Args{"Error": err.Error()}))
 		return
 	}
 	// The other tab saves the whole preferences too: it must start from these.
@@ -338,6 +337,6 @@ func (r *rulesForm) onSaved(v settings.RuleValues, prefs config.Preferences, fie
 	s.prefs.saved.Preferences = prefs.Preferences
 	r.saved = v
 	r.status.Importance = widget.SuccessImportance
-	r.status.SetText("Saved")
+	r.status.SetText(l10n.T("settings.saved"))
 	r.validate()
 }

@@ -23,10 +23,10 @@ func TestNotificationsTab(t *testing.T) {
 	s.tabs.SelectIndex(2)
 	r := s.rules
 	all := windowTexts(s.w)
-	for _, want := range []string{"Mute mail from", "Quiet hours", "Play a sound", "Pop-ups", popupDefaultLabel, batchSummariseLabel} {
+	for _, want := range []string{"Mute mail from", "Quiet hours", "Play a sound", "Pop-ups", popupDefaultLabel(), batchSummariseLabel()} {
 		mustText(t, all, want)
 	}
-	if !r.sound.Checked || r.quiet.Checked || !r.from.Disabled() || r.popup.Selected != popupDefaultLabel || r.batching.Selected != batchSummariseLabel {
+	if !r.sound.Checked || r.quiet.Checked || !r.from.Disabled() || r.popup.Selected != popupDefaultLabel() || r.batching.Selected != batchSummariseLabel() {
 		t.Fatalf("defaults not shown: sound %v quiet %v popup %q batching %q", r.sound.Checked, r.quiet.Checked, r.popup.Selected, r.batching.Selected)
 	}
 	if !containsText(all, "Every new message notifies") || !containsText(all, "No quiet hours") {
@@ -67,8 +67,8 @@ func TestNotificationsTab(t *testing.T) {
 		d.SetChecked(i == 0 || i == 4)
 	}
 	r.soundFile.SetText("/usr/share/sounds/bell.oga")
-	r.popup.SetSelected(popupPersistentLabel)
-	r.batching.SetSelected(batchEachLabel)
+	r.popup.SetSelected(popupPersistentLabel())
+	r.batching.SetSelected(batchEachLabel())
 	all = windowTexts(s.w)
 	for _, want := range []string{
 		"Mute mail from spam.example.com (and its subdomains)",

@@ -12,6 +12,7 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/discover"
+	"mailbell/app/l10n"
 	"mailbell/app/oauth"
 	"mailbell/ui/settings"
 )
@@ -23,22 +24,22 @@ import (
 var ReadmeClientURL string
 
 // How an account signs in, as the form's "Sign-in" choice says it.
-const (
-	methodPassword  = "Password"
-	methodGoogle    = "Google account"
-	methodMicrosoft = "Microsoft account"
-	methodOther     = "Other provider, OAuth2"
-)
+func methodPassword() string  { return l10n.T("signin.method.password") }
+func methodGoogle() string    { return l10n.T("signin.method.google") }
+func methodMicrosoft() string { return l10n.T("signin.method.microsoft") }
+func methodOther() string     { return l10n.T("signin.method.other") }
 
-var signInMethods = []string{methodPassword, methodGoogle, methodMicrosoft, methodOther}
+func signInMethods() []string {
+	return []string{methodPassword(), methodGoogle(), methodMicrosoft(), methodOther()}
+}
 
 func methodKind(m string) oauth.Kind {
 	switch m {
-	case methodGoogle:
+	case methodGoogle():
 		return oauth.KindGoogle
-	case methodMicrosoft:
+	case methodMicrosoft():
 		return oauth.KindMicrosoft
-	case methodOther:
+	case methodOther():
 		return oauth.KindCustom
 	}
 	return ""
@@ -76,14 +77,14 @@ type signInRow struct {
 func newSignInRow(f *accountForm, grid *fyne.Container) *signInRow {
 	r := &signInRow{f: f}
 	f.grid = grid
-	r.method = widget.NewSelect(signInMethods, func(string) { r.onMethod() })
-	r.button = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), r.onSignIn)
+	r.method = widget.NewSelect(signInMethods(), func(string) { r.onMethod() })
+	r.button = widget.NewButtonWithIcon(l10n.T("signin.button"), theme.LoginIcon(), r.onSignIn)
 	r.button.Importance = widget.HighImportance
 	r.status = widget.NewLabel("")
 	r.status.Wrapping = fyne.TextWrapWord
 	r.url = widget.NewEntry()
 	r.url.Hide()
-	r.link = widget.NewHyperlink("README: "+oauth.ReadmeClientSection, nil)
+	r.link = widget.NewHyperlink(l10n.T("signin.readme_link", l10n.Args{"Section": oauth.ReadmeClientSection}), nil)
 	r.link.Hide()
 	if u, err := url.Parse(ReadmeClientURL); err == nil && ReadmeClientURL != "" {
 		r.link.SetURL(u)
@@ -104,33 +105,33 @@ func newSignInRow(f *accountForm, grid *fyne.Container) *signInRow {
 		at = len(grid.Objects)
 	}
 	r.btnRow = []fyne.CanvasObject{widget.NewLabel(""), box}
-	rows := append([]fyne.CanvasObject{widget.NewLabel("Sign-in"), r.method}, r.btnRow...)
+	rows := append([]fyne.CanvasObject{widget.NewLabel(l10n.T("signin.label")), r.method}, r.btnRow...)
 	grid.Objects = slices.Insert(slices.Clone(grid.Objects), at, rows...)
 	if found {
 		r.pwRow = grid.Objects[at+4 : at+6 : at+6]
 	}
 	r.filling = true
-	r.method.SetSelected(methodPassword)
+	r.method.SetSelected(methodPassword())
 	r.filling = false
 	return r
 }
 
 // oauth reports whether the form's account signs in with OAuth2.
-func (r *signInRow) oauth() bool { return r.method.Selected != methodPassword }
+func (r *signInRow) oauth() bool { return r.method.Selected != methodPassword() }
 
 // edit shows how a signs in (editing: a is saved).
 func (r *signInRow) edit(a config.Account, editing bool) {
 	r.gen++ // a sign-in still running belongs to the previous account
 	r.busy, r.signIn, r.who, r.chosen = false, "", "", false
-	m := methodPassword
+	m := methodPassword()
 	if a.EffectiveAuth() == config.AuthOAuth2 {
 		switch a.OAuth2Settings().Provider {
 		case oauth.KindGoogle:
-			m = methodGoogle
+			m = methodGoogle()
 		case oauth.KindMicrosoft:
-			m = methodMicrosoft
+			m = methodMicrosoft()
 		default:
-			m = methodOther
+			m = methodOther()
 		}
 	}
 	r.filling = true
@@ -138,7 +139,7 @@ func (r *signInRow) edit(a config.Account, editing bool) {
 	r.filling = false
 	r.show()
 	if editing && r.oauth() && a.UsesOAuth2Manager() {
-		r.setStatus("The sign-in is kept in the keyring. Sign in again if it expired.", widget.LowImportance)
+		r.setStatus(l10n.T("signin.kept"), widget.LowImportance)
 	}
 }
 
@@ -149,13 +150,13 @@ func (r *signInRow) preset(p discover.Result) {
 		return
 	}
 	only, offered := settings.NeedsSignIn(p)
-	m := methodPassword
+	m := methodPassword()
 	if only || offered {
 		switch p.OAuth2Provider {
 		case discover.OAuth2Google:
-			m = methodGoogle
+			m = methodGoogle()
 		case discover.OAuth2Microsoft:
-			m = methodMicrosoft
+			m = methodMicrosoft()
 		}
 	}
 	if m == r.method.Selected {
@@ -202,22 +203,22 @@ func (r *signInRow) show() {
 		return
 	}
 	kind := methodKind(r.method.Selected)
-	r.button.SetText("Sign in with " + kind.Name())
+	r.button.SetText(l10n.T("signin.with", l10n.Args{"Provider": kind.Name()}))
 	if kind == oauth.KindCustom {
-		r.button.SetText("Sign in with your provider")
+		r.button.SetText(l10n.T("signin.with_your_provider"))
 	}
 	a := r.f.base
 	switch {
 	case a.TokenCommand != "":
 		r.button.Hide()
-		r.setStatus("Signs in with the access token token_command prints (config.json).", widget.LowImportance)
+		r.setStatus(l10n.T("signin.token_command"), widget.LowImportance)
 	case a.GOAAccount != "":
 		r.button.Hide()
-		r.setStatus("Signs in through GNOME Online Accounts.", widget.LowImportance)
+		r.setStatus(l10n.T("signin.goa"), widget.LowImportance)
 	case kind != oauth.KindCustom && (a.OAuth2 == nil || a.OAuth2.ClientID == "") && !oauth.BuildHasClient(kind):
 		r.button.Show()
 		r.button.Disable()
-		r.setStatus(oauth.MissingClientText(kind)+".", widget.WarningImportance)
+		r.setStatus(l10n.T("signin.missing_client", l10n.Args{"Reason": oauth.MissingClientText(kind)}), widget.WarningImportance)
 		r.link.Show()
 	default:
 		r.button.Show()
@@ -230,7 +231,7 @@ func (r *signInRow) show() {
 		case r.who != "":
 			r.setStatus(r.who, widget.SuccessImportance)
 		case !r.busy:
-			r.setStatus("Your password is never asked here: you sign in on "+kind.Name()+"'s own page in your browser.", widget.LowImportance)
+			r.setStatus(l10n.T("signin.never_password", l10n.Args{"Provider": kind.Name()}), widget.LowImportance)
 		}
 	}
 	r.f.grid.Refresh()
@@ -249,7 +250,7 @@ func (r *signInRow) missing() bool {
 // check adds signInKey to errs while missing: Save waits for the sign-in.
 func (r *signInRow) check(errs settings.Errors) {
 	if r.missing() {
-		errs[signInKey] = "sign in first"
+		errs[signInKey] = l10n.T("signin.first")
 	}
 }
 
@@ -265,7 +266,7 @@ func (r *signInRow) onSignIn() {
 	r.gen++
 	gen := r.gen
 	r.button.Disable()
-	r.setStatus("Starting the sign-in…", widget.LowImportance)
+	r.setStatus(l10n.T("signin.starting"), widget.LowImportance)
 	ctx, cancel := context.WithTimeout(f.s.ctx, settings.SignInTimeout)
 	ctrl := f.s.ctrl
 	f.s.u.work.Add(1)
@@ -290,10 +291,10 @@ func (r *signInRow) opened(gen int, link string) {
 	}
 	r.url.SetText(link)
 	r.url.Show()
-	msg := "Finish signing in in your browser. If it did not open, copy this address into it:"
+	msg := l10n.T("signin.finish_in_browser")
 	if u, err := url.Parse(link); err == nil {
 		if err := r.f.s.u.app.OpenURL(u); err != nil {
-			msg = "Could not open the browser: copy this address into it:"
+			msg = l10n.T("signin.no_browser")
 		}
 	}
 	r.setStatus(msg, widget.MediumImportance)
@@ -309,7 +310,7 @@ func (r *signInRow) ended(gen int, id, who string, err error) {
 	r.button.Enable()
 	r.url.Hide()
 	if err != nil {
-		r.setStatus("Not signed in: "+settings.UpperFirst(err.Error()), widget.DangerImportance)
+		r.setStatus(l10n.T("signin.failed", l10n.Args{"Error": settings.UpperFirst(err.Error())}), widget.DangerImportance)
 		r.f.grid.Refresh()
 		return
 	}
@@ -351,7 +352,7 @@ func (r *signInRow) tester() func(ctx context.Context, a config.Account, orig, p
 func (r *signInRow) saved() {
 	r.signIn = ""
 	if r.who != "" {
-		r.setStatus(r.who+" — saved in the keyring", widget.SuccessImportance)
+		r.setStatus(l10n.T("signin.saved", l10n.Args{"Who": r.who}), widget.SuccessImportance)
 	}
 }
 

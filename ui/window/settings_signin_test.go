@@ -33,8 +33,8 @@ func TestSettingsSignInInsteadOfPassword(t *testing.T) {
 	f := s.form
 	typeInto(s, f.email, "ann@gmail.com")
 	s.w.Canvas().Focus(f.name)
-	if f.signin.method.Selected != methodGoogle {
-		t.Fatalf("sign-in method %q after a Gmail address, want %q", f.signin.method.Selected, methodGoogle)
+	if f.signin.method.Selected != methodGoogle() {
+		t.Fatalf("sign-in method %q after a Gmail address, want %q", f.signin.method.Selected, methodGoogle())
 	}
 	if f.signin.pwRow[1].Visible() || !f.signin.button.Visible() || f.signin.button.Text != "Sign in with Google" {
 		t.Fatalf("password visible %v, button visible %v %q", f.password.Visible(), f.signin.button.Visible(), f.signin.button.Text)
@@ -49,7 +49,7 @@ func TestSettingsSignInInsteadOfPassword(t *testing.T) {
 	if !f.saveBtn.Disabled() {
 		t.Fatal("Save enabled before the sign-in")
 	}
-	f.signin.method.SetSelected(methodPassword)
+	f.signin.method.SetSelected(methodPassword())
 	if !f.signin.pwRow[1].Visible() || f.signin.btnRow[1].Visible() {
 		t.Fatal("choosing Password did not bring the password field back")
 	}
@@ -58,7 +58,7 @@ func TestSettingsSignInInsteadOfPassword(t *testing.T) {
 	// A choice made by hand stays; a fresh form follows Outlook's address.
 	typeInto(s, f.email, "bob@outlook.com")
 	s.w.Canvas().Focus(f.name)
-	if f.signin.method.Selected != methodPassword {
+	if f.signin.method.Selected != methodPassword() {
 		t.Fatalf("the address overrode the person's choice: %q", f.signin.method.Selected)
 	}
 	h.loop.drain()
@@ -67,7 +67,7 @@ func TestSettingsSignInInsteadOfPassword(t *testing.T) {
 	f2.edit(f2.base, false)
 	typeInto(s2, f2.email, "bob@outlook.com")
 	s2.w.Canvas().Focus(f2.name)
-	if f2.signin.method.Selected != methodMicrosoft || f2.signin.button.Text != "Sign in with Microsoft" {
+	if f2.signin.method.Selected != methodMicrosoft() || f2.signin.button.Text != "Sign in with Microsoft" {
 		t.Fatalf("Outlook address: method %q, button %q", f2.signin.method.Selected, f2.signin.button.Text)
 	}
 }
@@ -94,7 +94,7 @@ func TestSettingsSignInThroughTheCore(t *testing.T) {
 		OAuthOptions: app.OAuthOptions{SecretNotFound: func(err error) bool { return errors.Is(err, secrets.ErrNotFound) }}})
 	s := h.openSettings("cu")
 	f := s.form
-	if f.signin.method.Selected != methodOther || f.signin.pwRow[1].Visible() || f.signin.button.Disabled() {
+	if f.signin.method.Selected != methodOther() || f.signin.pwRow[1].Visible() || f.signin.button.Disabled() {
 		t.Fatalf("custom OAuth2 account: method %q, password visible %v, button disabled %v", f.signin.method.Selected, f.signin.pwRow[1].Visible(), f.signin.button.Disabled())
 	}
 	test.Tap(f.signin.button)

@@ -57,7 +57,7 @@ func TestSettingsPrefillAndValidation(t *testing.T) {
 	if f.username.PlaceHolder != "ann@gmail.com" {
 		t.Errorf("username placeholder %q, want the email", f.username.PlaceHolder)
 	}
-	f.signin.method.SetSelected(methodPassword) // Gmail's app password, not "Sign in with Google" (settings_signin.go)
+	f.signin.method.SetSelected(methodPassword()) // Gmail's app password, not "Sign in with Google" (settings_signin.go)
 	all := windowTexts(s.w)
 	mustText(t, all, "To save, fill in: password")
 	if !f.saveBtn.Disabled() {

@@ -15,6 +15,7 @@ import (
 	"mailbell/app/config"
 	"mailbell/app/control"
 	"mailbell/app/discover"
+	"mailbell/app/l10n"
 	"mailbell/ui/settings"
 )
 
@@ -47,19 +48,14 @@ const (
 	setupDone                         // saved: the window closes
 )
 
-// Words of the first-run window.
-const (
-	setupTitle    = "Add your mail account"
-	setupIntro    = "Type your email address: Mailbell looks up your mail server's settings."
-	noTrayText    = "This desktop shows no tray icon, so Mailbell opens this window at every start. On GNOME, install and turn on the AppIndicator extension (Debian and Ubuntu: gnome-shell-extension-appindicator) to get Mailbell's icon in the top bar. Mailbell keeps running and notifying with its windows closed; launch Mailbell again to open them."
-	findLabel     = "Find settings"
-	cancelLabel   = "Cancel"
-	editLabel     = "Edit manually"
-	connectLabel  = "Connect"
-	quitLabel     = "Quit Mailbell"
-	notFoundText  = "No settings found for this address. Use Edit manually to type your mail server's name."
-	cancelledText = "Cancelled. Find settings again, or Edit manually."
-)
+// Words of the first-run window (functions: the catalogue speaks the
+// language l10n.Use chose, which happens before any window is built).
+func setupTitle() string    { return l10n.T("setup.title") }
+func noTrayText() string    { return l10n.T("notray.text") }
+func editLabel() string     { return l10n.T("setup.edit_manually") }
+func quitLabel() string     { return l10n.T("notray.quit") }
+func notFoundText() string  { return l10n.T("setup.not_found") }
+func cancelledText() string { return l10n.T("setup.cancelled") }
 
 // setupWindow is the first-run window: "Add your mail account". The
 // person types a name, the address and the password; the settings are
@@ -114,31 +110,31 @@ type setupWindow struct {
 func newSetupWindow(u *UI) *setupWindow {
 	s := &setupWindow{u: u, ctrl: settings.New(u.b)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.w = u.app.NewWindow("Mailbell — " + setupTitle)
+	s.w = u.app.NewWindow(l10n.T("setup.window_title"))
 	s.buildUI()
 	s.load()
 	return s
 }
 
 func (s *setupWindow) buildUI() {
-	title := widget.NewLabelWithStyle(setupTitle, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(setupTitle(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	intro := widget.NewLabel(setupIntro)
+	intro := widget.NewLabel(l10n.T("setup.intro"))
 	intro.Wrapping = fyne.TextWrapWord
 
-	s.noTray = widget.NewLabel(noTrayText)
+	s.noTray = widget.NewLabel(noTrayText())
 	s.noTray.Wrapping = fyne.TextWrapWord
 	s.noTray.Importance = widget.WarningImportance
-	s.quitBtn = widget.NewButtonWithIcon(quitLabel, theme.LogoutIcon(), s.onQuit)
+	s.quitBtn = widget.NewButtonWithIcon(quitLabel(), theme.LogoutIcon(), s.onQuit)
 	if !s.u.deps.NoTray {
 		s.noTray.Hide()
 		s.quitBtn.Hide()
 	}
 
 	s.name = widget.NewEntry()
-	s.name.PlaceHolder = "e.g. Work (optional)"
+	s.name.PlaceHolder = l10n.T("setup.name_placeholder")
 	s.email = newFocusEntry()
-	s.email.PlaceHolder = "you@example.com"
+	s.email.PlaceHolder = l10n.T("setup.email_placeholder")
 	s.email.OnChanged = func(string) { s.onEmailChanged() }
 	s.email.OnSubmitted = func(string) { s.find() }
 	s.email.onFocusLost = func() {
@@ -149,13 +145,13 @@ func (s *setupWindow) buildUI() {
 	s.password = widget.NewPasswordEntry()
 	s.password.OnChanged = func(string) { s.refresh() }
 	s.password.OnSubmitted = func(string) { s.onConnect() }
-	s.pwLabel = widget.NewLabel("Password")
-	s.signIn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), s.onSignIn)
+	s.pwLabel = widget.NewLabel(l10n.T("setup.password"))
+	s.signIn = widget.NewButtonWithIcon(l10n.T("setup.sign_in"), theme.LoginIcon(), s.onSignIn)
 	s.signIn.Importance = widget.HighImportance
 	s.signIn.Hide()
 
-	s.findBtn = widget.NewButtonWithIcon(findLabel, theme.SearchIcon(), s.onFind)
-	s.cancelBtn = widget.NewButtonWithIcon(cancelLabel, theme.CancelIcon(), s.onCancelFind)
+	s.findBtn = widget.NewButtonWithIcon(l10n.T("setup.find"), theme.SearchIcon(), s.onFind)
+	s.cancelBtn = widget.NewButtonWithIcon(l10n.T("setup.cancel"), theme.CancelIcon(), s.onCancelFind)
 	s.cancelBtn.Hide()
 	s.activity = widget.NewActivity()
 	s.activity.Hide()
@@ -163,7 +159,7 @@ func (s *setupWindow) buildUI() {
 	s.progress.Wrapping = fyne.TextWrapWord
 
 	s.host = widget.NewEntry()
-	s.host.PlaceHolder = "imap.example.com"
+	s.host.PlaceHolder = l10n.T("setup.host_placeholder")
 	s.port = widget.NewEntry()
 	s.security = widget.NewSelect(settings.SecurityLabels(), func(string) { s.onManualChanged() })
 	s.username = widget.NewEntry()
@@ -171,23 +167,23 @@ func (s *setupWindow) buildUI() {
 		e.OnChanged = func(string) { s.onManualChanged() }
 	}
 	grid := container.New(layout.NewFormLayout(),
-		widget.NewLabel("IMAP server"), s.host,
-		widget.NewLabel("Port"), s.port,
-		widget.NewLabel("Security"), s.security,
-		widget.NewLabel("Username"), s.username,
+		widget.NewLabel(l10n.T("setup.host")), s.host,
+		widget.NewLabel(l10n.T("setup.port")), s.port,
+		widget.NewLabel(l10n.T("setup.security")), s.security,
+		widget.NewLabel(l10n.T("setup.username")), s.username,
 	)
 	s.manual = container.NewVBox(widget.NewSeparator(), grid)
 	s.manual.Hide()
-	s.editBtn = widget.NewButtonWithIcon(editLabel, theme.DocumentCreateIcon(), s.onEdit)
+	s.editBtn = widget.NewButtonWithIcon(editLabel(), theme.DocumentCreateIcon(), s.onEdit)
 
-	s.connectBtn = widget.NewButtonWithIcon(connectLabel, theme.ConfirmIcon(), s.onConnect)
+	s.connectBtn = widget.NewButtonWithIcon(l10n.T("setup.connect"), theme.ConfirmIcon(), s.onConnect)
 	s.connectBtn.Importance = widget.HighImportance
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 
 	form := container.New(layout.NewFormLayout(),
-		widget.NewLabel("Name"), s.name,
-		widget.NewLabel("Email address"), s.email,
+		widget.NewLabel(l10n.T("setup.name")), s.name,
+		widget.NewLabel(l10n.T("setup.email")), s.email,
 		s.pwLabel, s.password,
 	)
 	findRow := container.NewBorder(nil, nil, container.NewHBox(s.findBtn, s.cancelBtn, s.activity), s.editBtn)
@@ -225,9 +221,9 @@ func (s *setupWindow) load() {
 func (s *setupWindow) onLoaded(l settings.Loaded, err error) {
 	switch {
 	case err != nil:
-		s.loadError = "Settings cannot be loaded from Mailbell: " + err.Error()
+		s.loadError = l10n.T("settings.load_failed", l10n.Args{"Error": err.Error()})
 	case l.Error != "":
-		s.loadError = "config.json cannot be used, so nothing can be saved until it is fixed or moved away: " + l.Error
+		s.loadError = l10n.T("setup.config_unusable", l10n.Args{"Error": l.Error})
 	default:
 		s.cfg = l.Config
 	}
@@ -274,7 +270,7 @@ func (s *setupWindow) onCancelFind() {
 	s.state = setupNotFound
 	s.thenGo = false
 	s.progress.Importance = widget.MediumImportance
-	s.progress.SetText(cancelledText)
+	s.progress.SetText(cancelledText())
 	s.refresh()
 }
 
@@ -284,7 +280,7 @@ func (s *setupWindow) find() {
 	if _, err := discoverableAddress(email); err != nil {
 		if email != "" {
 			s.progress.Importance = widget.DangerImportance
-			s.progress.SetText("That is not an email address: it needs a name, an @ and a domain.")
+			s.progress.SetText(l10n.T("setup.not_an_address"))
 		}
 		return
 	}
@@ -296,7 +292,7 @@ func (s *setupWindow) find() {
 	s.state = setupFinding
 	s.finding = email
 	s.progress.Importance = widget.MediumImportance
-	s.progress.SetText("Looking up the settings for " + email + "…")
+	s.progress.SetText(l10n.T("setup.looking_up", l10n.Args{"Email": email}))
 	s.setStatus("", widget.MediumImportance)
 	s.refresh()
 	discoverFn := s.u.deps.Discover
@@ -315,6 +311,18 @@ func (s *setupWindow) find() {
 		})
 		s.u.ui(func() { s.onFound(gen, email, r, err) })
 	}()
+}
+
+// signInWith is the sign-in button's words for a provider discovery named:
+// "Sign in with Google", or with the person's provider when unnamed.
+func signInWith(p discover.OAuth2Provider) string {
+	switch p {
+	case discover.OAuth2Google:
+		return l10n.T("signin.with", l10n.Args{"Provider": "Google"})
+	case discover.OAuth2Microsoft:
+		return l10n.T("signin.with", l10n.Args{"Provider": "Microsoft"})
+	}
+	return l10n.T("signin.with_your_provider")
 }
 
 // discoverableAddress checks the address the way discovery will.
@@ -347,11 +355,11 @@ func (s *setupWindow) onFound(gen int, email string, r discover.Result, err erro
 		s.progress.Importance = widget.WarningImportance
 		switch {
 		case errors.Is(err, context.Canceled):
-			s.progress.SetText(cancelledText)
+			s.progress.SetText(cancelledText())
 		case errors.Is(err, discover.ErrNotFound), errors.Is(err, context.DeadlineExceeded):
-			s.progress.SetText(notFoundText)
+			s.progress.SetText(notFoundText())
 		default:
-			s.progress.SetText("Looking up the settings failed: " + err.Error() + ". Use Edit manually to type them.")
+			s.progress.SetText(l10n.T("setup.lookup_failed", l10n.Args{"Error": err.Error()}))
 		}
 		s.refresh()
 		return
@@ -383,20 +391,16 @@ func (s *setupWindow) showAuth(r discover.Result) {
 	only, offered := settings.NeedsSignIn(r)
 	if !offered {
 		s.signIn.Hide()
-		s.pwLabel.SetText("Password")
+		s.pwLabel.SetText(l10n.T("setup.password"))
 		s.password.Show()
 		s.pwLabel.Show()
 		return
 	}
-	who := map[discover.OAuth2Provider]string{discover.OAuth2Google: "Google", discover.OAuth2Microsoft: "Microsoft"}[r.OAuth2Provider]
-	if who == "" {
-		who = "your provider"
-	}
-	s.signIn.SetText("Sign in with " + who)
+	s.signIn.SetText(signInWith(r.OAuth2Provider))
 	s.signIn.Show()
 	if sg := s.u.deps.SignIn; sg == nil || !sg.Available(r.OAuth2Provider) {
 		s.signIn.Disable()
-		s.signIn.SetText("Sign in with " + who + " (not available in this build)")
+		s.signIn.SetText(l10n.T("setup.sign_in_unavailable", l10n.Args{"Action": signInWith(r.OAuth2Provider)}))
 	} else {
 		s.signIn.Enable()
 	}
@@ -404,7 +408,7 @@ func (s *setupWindow) showAuth(r discover.Result) {
 		s.password.Hide()
 		s.pwLabel.Hide()
 	} else {
-		s.pwLabel.SetText("App password")
+		s.pwLabel.SetText(l10n.T("setup.app_password"))
 		s.password.Show()
 		s.pwLabel.Show()
 	}
@@ -486,7 +490,7 @@ func (s *setupWindow) onConnect() {
 	if s.state == setupFinding {
 		if s.password.Text != "" {
 			s.thenGo = true // connect as soon as the settings are found
-			s.setStatus("Connecting once the settings are found…", widget.LowImportance)
+			s.setStatus(l10n.T("setup.connect_when_found"), widget.LowImportance)
 		}
 		return
 	}
@@ -501,7 +505,7 @@ func (s *setupWindow) onConnect() {
 	a, _ := s.account()
 	pw := s.password.Text
 	s.state = setupConnecting
-	s.setStatus("Testing the connection…", widget.LowImportance)
+	s.setStatus(l10n.T("setup.testing"), widget.LowImportance)
 	s.activity.Show()
 	s.activity.Start()
 	s.refresh()
@@ -513,11 +517,11 @@ func (s *setupWindow) onConnect() {
 			s.u.ui(func() { s.onConnectFailed(r.Text) })
 			return
 		}
-		s.u.ui(func() { s.setStatus(r.Text+" — saving…", widget.LowImportance) })
+		s.u.ui(func() { s.setStatus(l10n.T("setup.tested_saving", l10n.Args{"Result": r.Text}), widget.LowImportance) })
 		_, err := s.ctrl.SaveAccount(context.Background(), a, "", pw)
 		s.u.ui(func() {
 			if err != nil {
-				s.onConnectFailed("Connected, but not saved: " + err.Error())
+				s.onConnectFailed(l10n.T("setup.connected_not_saved", l10n.Args{"Error": err.Error()}))
 				return
 			}
 			s.onSaved(r.Text)
@@ -539,7 +543,7 @@ func (s *setupWindow) onSaved(text string) {
 	s.activity.Stop()
 	s.activity.Hide()
 	s.state = setupDone
-	s.setStatus(text+" — saved. Mailbell is watching this account.", widget.SuccessImportance)
+	s.setStatus(l10n.T("setup.saved", l10n.Args{"Result": text}), widget.SuccessImportance)
 	s.refresh()
 	s.u.openRecent()
 	s.w.Close()
@@ -556,14 +560,14 @@ func (s *setupWindow) onSignIn() {
 	}
 	provider := s.found.OAuth2Provider
 	s.state = setupConnecting
-	s.setStatus("Signing in — finish in your browser…", widget.LowImportance)
+	s.setStatus(l10n.T("setup.signing_in"), widget.LowImportance)
 	s.refresh()
 	s.u.work.Add(1)
 	go func() {
 		defer s.u.work.Done()
 		signed, err := sg.SignIn(s.ctx, provider, a)
 		if err != nil {
-			s.u.ui(func() { s.onConnectFailed("Not signed in: " + err.Error()) })
+			s.u.ui(func() { s.onConnectFailed(l10n.T("signin.failed", l10n.Args{"Error": err.Error()})) })
 			return
 		}
 		r := s.ctrl.Test(s.ctx, signed, "", "")
@@ -574,7 +578,7 @@ func (s *setupWindow) onSignIn() {
 		_, err = s.ctrl.SaveAccount(context.Background(), signed, "", "")
 		s.u.ui(func() {
 			if err != nil {
-				s.onConnectFailed("Signed in, but not saved: " + err.Error())
+				s.onConnectFailed(l10n.T("setup.signed_in_not_saved", l10n.Args{"Error": err.Error()}))
 				return
 			}
 			s.onSaved(r.Text)

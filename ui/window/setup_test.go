@@ -109,8 +109,8 @@ func TestSetupFindsTestsAndSaves(t *testing.T) {
 	d := newFakeDiscover(foundAutoconfig, nil)
 	h, sb, s := newSetupHarness(t, Deps{}, d)
 	all := windowTexts(s.w)
-	mustText(t, all, setupTitle)
-	mustText(t, all, editLabel) // always there
+	mustText(t, all, setupTitle())
+	mustText(t, all, editLabel()) // always there
 	if s.w.Canvas().Focused() != s.email {
 		t.Error("the email field does not have the focus when the window opens")
 	}
@@ -134,7 +134,7 @@ func TestSetupFindsTestsAndSaves(t *testing.T) {
 	if s.progress.Text != want {
 		t.Errorf("result %q, want %q", s.progress.Text, want)
 	}
-	mustText(t, windowTexts(s.w), editLabel)
+	mustText(t, windowTexts(s.w), editLabel())
 	if s.connectBtn.Disabled() {
 		t.Fatal("Connect disabled with settings and a password")
 	}
@@ -175,16 +175,16 @@ func TestSetupCancel(t *testing.T) {
 	test.Type(s.email, "ann@example.test")
 	test.Tap(s.findBtn)
 	h.loop.until(t, "the lookup to start", func() bool { return s.cancelBtn.Visible() })
-	mustText(t, windowTexts(s.w), cancelLabel)
+	mustText(t, windowTexts(s.w), "Cancel")
 	test.Tap(s.cancelBtn)
-	if s.progress.Text != cancelledText || s.state != setupNotFound {
+	if s.progress.Text != cancelledText() || s.state != setupNotFound {
 		t.Errorf("after cancel: %q, state %d", s.progress.Text, s.state)
 	}
 	if err := <-d.ended; !errors.Is(err, context.Canceled) {
 		t.Errorf("the lookup was not cancelled: %v", err)
 	}
 	h.loop.drain()
-	if s.progress.Text != cancelledText {
+	if s.progress.Text != cancelledText() {
 		t.Errorf("a late answer replaced the cancel: %q", s.progress.Text)
 	}
 	if !s.connectBtn.Disabled() {
@@ -200,7 +200,7 @@ func TestSetupNotFoundThenManual(t *testing.T) {
 	test.Type(s.password, "secret")
 	test.Tap(s.findBtn)
 	h.loop.until(t, "the answer", func() bool { return s.state == setupNotFound })
-	if s.progress.Text != notFoundText {
+	if s.progress.Text != notFoundText() {
 		t.Errorf("not found says %q", s.progress.Text)
 	}
 	if !s.connectBtn.Disabled() {
@@ -300,10 +300,10 @@ func TestSetupNoTray(t *testing.T) {
 	d := newFakeDiscover(foundAutoconfig, nil)
 	h, _, s := newSetupHarness(t, Deps{NoTray: true}, d)
 	all := windowTexts(s.w)
-	mustText(t, all, noTrayText)
-	q := findInWindow(s.w, quitLabel)
+	mustText(t, all, noTrayText())
+	q := findInWindow(s.w, quitLabel())
 	if q == nil {
-		t.Fatalf("no %q button without a tray; texts %q", quitLabel, all)
+		t.Fatalf("no %q button without a tray; texts %q", quitLabel(), all)
 	}
 	test.Tap(q)
 	h.loop.until(t, "the quit command", func() bool {
@@ -321,8 +321,8 @@ func TestSetupNoTray(t *testing.T) {
 	// With a tray: neither the note nor Quit.
 	h2, _, s2 := newSetupHarness(t, Deps{}, newFakeDiscover(foundAutoconfig, nil))
 	_ = h2
-	mustNotText(t, windowTexts(s2.w), noTrayText)
-	if findInWindow(s2.w, quitLabel) != nil {
+	mustNotText(t, windowTexts(s2.w), noTrayText())
+	if findInWindow(s2.w, quitLabel()) != nil {
 		t.Error("Quit button where the tray has Quit")
 	}
 }
@@ -337,10 +337,10 @@ func TestRecentEmptyStateIsAParagraph(t *testing.T) {
 	if !r.checkNow.Disabled() || !r.pause.Disabled() {
 		t.Error("Check now or Pause enabled with no account")
 	}
-	mustText(t, windowTexts(r.w), noTrayText)
-	add := findInWindow(r.w, setupTitle)
+	mustText(t, windowTexts(r.w), noTrayText())
+	add := findInWindow(r.w, setupTitle())
 	if add == nil {
-		t.Fatalf("no %q button in the empty state; texts %q", setupTitle, windowTexts(r.w))
+		t.Fatalf("no %q button in the empty state; texts %q", setupTitle(), windowTexts(r.w))
 	}
 	lineH := fyne.MeasureText("No", theme.TextSize(), fyne.TextStyle{}).Height
 	for _, width := range []float32{420, 260} {
@@ -364,8 +364,8 @@ func TestRecentEmptyStateIsAParagraph(t *testing.T) {
 	if r.checkNow.Disabled() || r.pause.Disabled() {
 		t.Error("Check now or Pause disabled with an account")
 	}
-	if findInWindow(r.w, setupTitle) != nil {
-		t.Errorf("%q offered with an account", setupTitle)
+	if findInWindow(r.w, setupTitle()) != nil {
+		t.Errorf("%q offered with an account", setupTitle())
 	}
 	r.w.Content().Refresh()
 	if got := r.empty.MinSize().Height; got > 2*lineH+20 {
@@ -378,9 +378,9 @@ func TestRecentEmptyStateOpensSetup(t *testing.T) {
 	h := newHarnessWith(t, Deps{ConfigDir: t.TempDir(), Discover: newFakeDiscover(foundAutoconfig, nil).lookup}, sb)
 	r := h.u.openRecent()
 	h.snapshot(view.Snapshot{Notifications: true})
-	add := findInWindow(r.w, setupTitle)
+	add := findInWindow(r.w, setupTitle())
 	if add == nil {
-		t.Fatalf("no %q button; texts %q", setupTitle, windowTexts(r.w))
+		t.Fatalf("no %q button; texts %q", setupTitle(), windowTexts(r.w))
 	}
 	test.Tap(add)
 	if h.u.setup == nil {
