@@ -24,8 +24,9 @@ type session struct {
 	client   *imapclient.Client
 	trace    *redactor
 	timedOut atomic.Bool
-	bye      *byeWatcher // why the server said BYE, if it did
-	oauth    bool        // logged in with an access token
+	bye      *byeWatcher   // why the server said BYE, if it did
+	tap      *takeoverConn // under the client: lets gmail.go speak past go-imap
+	oauth    bool          // logged in with an access token
 	// tokenExpiry is when the access token of this login expires (zero:
 	// unknown or a password); loginAt is when it was noted (renew.go).
 	tokenExpiry, loginAt time.Time
@@ -145,7 +146,8 @@ func dialOnce(ctx context.Context, a Account, opts Options, u *unilateral, authe
 		}
 	}
 	s.bye = watchBye(guard(conn))
-	s.client = imapclient.New(s.bye, copts)
+	s.tap = &takeoverConn{Conn: s.bye}
+	s.client = imapclient.New(s.tap, copts)
 	if err := s.client.WaitGreeting(); err != nil {
 		return fail(fmt.Errorf("greeting from %s: %w", a.Addr(), cleanNetErr(err)))
 	}
