@@ -33,6 +33,9 @@ type OpenTarget struct {
 	UID        uint32
 	MessageID  string // the Message-ID header, when known
 	GmailMsgID uint64 // Gmail's X-GM-MSGID, 0 when unknown
+
+	// UIDValidity is the folder's when UID was seen (the Gmail id lookup checks it).
+	UIDValidity uint32
 }
 
 // Where an account's mail opens when its "open" is not set.
@@ -78,7 +81,7 @@ func (c *Core) openMail(ctx context.Context, m commandMsg) {
 			return
 		}
 		id = r.Account
-		target = OpenTarget{Account: r.Account, Folder: r.Folder, UID: r.UID, MessageID: r.MessageID, GmailMsgID: r.GmailMsgID}
+		target = OpenTarget{Account: r.Account, Folder: r.Folder, UID: r.UID, MessageID: r.MessageID, GmailMsgID: r.GmailMsgID, UIDValidity: r.UIDValidity}
 	}
 	if id == "" && len(c.cfg.Accounts) == 1 {
 		id = c.cfg.Accounts[0].ID
@@ -93,6 +96,7 @@ func (c *Core) openMail(ctx context.Context, m commandMsg) {
 		return
 	}
 	target.Account = a.ID
+	gmail := c.gmailLookupFor(a, target) // core_open_gmail.go
 	c.markLooked()
 	window := control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent, Message: m.cmd.Message}
 	opener := c.opts.Opener
@@ -102,6 +106,7 @@ func (c *Core) openMail(ctx context.Context, m commandMsg) {
 			hasClient = opener.HasClient
 		}
 		how := openChoice(a, hasClient)
+		how, target = c.gmailTarget(ctx, a, how, target, gmail)
 		var err error
 		if how != openWindow && opener != nil {
 			if err = opener.Open(ctx, how, target); err == nil {

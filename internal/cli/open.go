@@ -64,7 +64,7 @@ func openMailCommand(keys []string) control.Command {
 // gmailSearchLink is the Gmail web link that finds one message by its
 // Message-ID (Gmail's documented rfc822msgid: search operator), for a
 // webmail setting on mail.google.com when the message's X-GM-MSGID is not
-// known (go-imap cannot fetch it). The account part (/mail/u/N/) of
+// known (the core's lookup found none in time). The account part (/mail/u/N/) of
 // webmail is kept. It reports false for any other address or without a
 // Message-ID.
 func gmailSearchLink(webmail, messageID string) (string, bool) {
