@@ -82,13 +82,16 @@ func TestGmailClickOpensTheMessage(t *testing.T) {
 		}
 	}
 	defer cl.Close()
-	snap := <-cl.Snapshots()
 	keys := map[string]string{}
-	for _, m := range snap.Recent {
-		keys[m.Subject] = m.Key()
-	}
-	if len(keys) != 2 {
-		t.Fatalf("recent %+v", snap.Recent)
+	for len(keys) != 2 { // the first snapshots may come before the state is read
+		select {
+		case snap := <-cl.Snapshots():
+			for _, m := range snap.Recent {
+				keys[m.Subject] = m.Key()
+			}
+		case <-ctx.Done():
+			t.Fatalf("the seeded messages are not in the snapshot: %v", keys)
+		}
 	}
 
 	want := []string{
