@@ -21,7 +21,8 @@ type Snapshot struct {
 	// CountsNew: Unseen counts mail new since the person last looked
 	// (preferences "count": "new"), not the servers' unseen count.
 	CountsNew bool `json:"counts_new,omitempty"`
-	// HideWhenEmpty: show no badge on the tray icon when Unseen is 0.
+	// HideWhenEmpty: when nothing counts (Unseen 0, no trouble, no pause)
+	// the tray shows IconQuiet instead of IconNormal.
 	HideWhenEmpty bool `json:"hide_when_empty,omitempty"`
 }
 
@@ -93,6 +94,7 @@ const (
 	IconUnread
 	IconAttention
 	IconPaused
+	IconQuiet // nothing to count and preferences "hide_when_empty": a faded bell
 )
 
 // IconState picks the tray icon: trouble first, then pause, then unread.
@@ -109,6 +111,9 @@ func (s Snapshot) IconState(now time.Time) Icon {
 	}
 	if s.Unseen > 0 {
 		return IconUnread
+	}
+	if s.HideWhenEmpty {
+		return IconQuiet
 	}
 	return IconNormal
 }

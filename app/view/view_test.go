@@ -73,3 +73,31 @@ func TestBadgeAndAgo(t *testing.T) {
 		t.Fatal("ago")
 	}
 }
+
+// hide_when_empty swaps only the normal icon for the quiet one: a count,
+// trouble and a pause still show.
+func TestIconQuietWhenEmpty(t *testing.T) {
+	now := time.Now()
+	s := Snapshot{HideWhenEmpty: true, Accounts: []Account{{ID: "a", Name: "A", Enabled: true, Folders: []Folder{{Name: "INBOX", State: StateIdle}}}}}
+	if got := s.IconState(now); got != IconQuiet {
+		t.Errorf("empty: %v, want quiet", got)
+	}
+	s.Unseen = 2
+	if got := s.IconState(now); got != IconUnread {
+		t.Errorf("2 unseen: %v, want unread", got)
+	}
+	s.Unseen, s.PausedUntil = 0, now.Add(time.Hour)
+	if got := s.IconState(now); got != IconPaused {
+		t.Errorf("paused: %v, want paused", got)
+	}
+	s.PausedUntil = time.Time{}
+	s.Accounts[0].Folders[0] = Folder{Name: "INBOX", State: StateStopped, Error: "refused"}
+	if got := s.IconState(now); got != IconAttention {
+		t.Errorf("trouble: %v, want attention", got)
+	}
+	s.HideWhenEmpty = false
+	s.Accounts[0].Folders[0] = Folder{Name: "INBOX", State: StateIdle}
+	if got := s.IconState(now); got != IconNormal {
+		t.Errorf("option off: %v, want normal", got)
+	}
+}

@@ -105,6 +105,9 @@ func render(k key) ([]byte, error) {
 	case view.IconPaused:
 		c.grey()
 		c.pauseMark()
+	case view.IconQuiet:
+		c.grey()
+		c.fade() // quiet.go
 	}
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}

@@ -23,6 +23,7 @@ var states = []struct {
 	{"unread", view.IconUnread, 3},
 	{"attention", view.IconAttention, 0},
 	{"paused", view.IconPaused, 0},
+	{"quiet", view.IconQuiet, 0},
 }
 
 func decode(t *testing.T, b []byte) image.Image {
