@@ -151,6 +151,9 @@ func (c *Core) onCommand(ctx context.Context, wg *sync.WaitGroup, m commandMsg) 
 	case control.CmdWake:
 		c.wake()
 		ok(nil)
+	case control.CmdLooked:
+		c.markLooked() // core_count.go
+		ok(nil)
 	case control.CmdQuit:
 		if c.opts.Quit == nil {
 			ok(errors.New("quit is not available"))

@@ -144,4 +144,13 @@ func TestCountNew(t *testing.T) {
 	}
 	deliver(t, srv, "work", "INBOX", "new three")
 	h.waitFor("1 new", func() bool { return h.core.Snapshot().Unseen == 1 })
+	// Opening the tray menu is looking too (the tray sends "looked").
+	if _, err := h.core.Do(ctx, control.Command{Cmd: control.CmdLooked}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.core.Snapshot().Unseen; n != 0 {
+		t.Fatalf("after the tray menu was opened: %d new, want 0", n)
+	}
+	deliver(t, srv, "work", "INBOX", "new four")
+	h.waitFor("1 new again", func() bool { return h.core.Snapshot().Unseen == 1 })
 }

@@ -212,6 +212,7 @@ func (t *tray) onReady(ctx context.Context) {
 		})
 	}
 
+	t.watchOpened(ctx) // opened.go
 	t.render(BuildMenu(t.b.Snapshot(), t.opts.Now()))
 	t.wg.Add(1)
 	go t.loop(ctx)

@@ -312,6 +312,16 @@ func TestTrayOverDBus(t *testing.T) {
 	if got := fb.next(t); got.Cmd != control.CmdShowWindow {
 		t.Errorf("a left click sent %+v", got)
 	}
+	// Opening the menu, as a host does (AboutToShow, Event "opened"),
+	// tells the core the person looked; each opening once.
+	for range 2 {
+		if err := w.Open(c, it); err != nil {
+			t.Fatal(err)
+		}
+		if got := fb.next(t); got != (control.Command{Cmd: control.CmdLooked}) {
+			t.Errorf("opening the menu sent %+v", got)
+		}
+	}
 
 	// Idle: nothing changes, nothing counts down — the tray does not wake.
 	reads := fb.readCount()
