@@ -14,8 +14,10 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 TEST_PKGS := dovecot-imapd openssl xvfb xauth imagemagick dunst gnome-keyring \
 	libsecret-tools x11-utils dbus dbus-x11 procps libglib2.0-bin gnome-online-accounts
 BENCH_PKGS := mailnag
+# A real tray host for docs/screenshot-tray-menu.png (not part of make test).
+SCREENSHOT_PKGS := xfce4-panel xfconf xdotool imagemagick xvfb dbus
 
-.PHONY: all build deps bench-deps test test-nocgo vet demo bench soak clean
+.PHONY: all build deps bench-deps screenshot-tray-menu test test-nocgo vet demo bench soak clean
 
 all: build
 
@@ -49,6 +51,12 @@ deps:
 
 bench-deps: deps
 	@./.ci/install-debs $(BENCH_PKGS)
+
+# screenshot-tray-menu: Mailbell's demo in a real Xfce panel, its menu
+# opened by a right click (internal/testenv/xfcepanel).
+screenshot-tray-menu:
+	@./.ci/install-debs $(SCREENSHOT_PKGS)
+	internal/testenv/xfcepanel/screenshot-tray-menu.sh docs/screenshot-tray-menu.png
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
