@@ -18,6 +18,7 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/app/policy"
 	"mailbell/app/rules"
 	"mailbell/app/state"
@@ -63,6 +64,10 @@ type Options struct {
 	// Opener opens the user's mail program, webmail or command (nil: the
 	// window is the only place mail opens; core_open.go).
 	Opener MailOpener
+
+	// SystemLanguages are the system's languages for preferences
+	// "language": "" (nil: l10n.System, the environment's).
+	SystemLanguages func() []string
 
 	// Autostart applies preferences.start_at_login (nil: not supported).
 	Autostart Autostart
@@ -351,8 +356,11 @@ func (c *Core) mailOptions() mail.Options {
 	return o
 }
 
+// applyPreferences puts the preferences into effect, the language first:
+// the tray menu and every notification built after it speak it.
 func (c *Core) applyPreferences() {
 	p := c.cfg.Preferences
+	c.applyLanguage(p.Language)
 	c.policy.ShowSender = p.ShowSender
 	c.policy.ShowSubject = p.ShowSubject
 	c.applyRules()
@@ -686,6 +694,7 @@ func (c *Core) buildSnapshot() view.Snapshot {
 		PausedUntil:   c.policy.PausedUntil(),
 		Demo:          c.opts.Demo,
 		ConfigError:   c.cfgErr,
+		Language:      l10n.Current().String(),
 		Accounts:      []view.Account{},
 		Recent:        []view.Message{},
 	}

@@ -14,6 +14,7 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/app/oauth"
 	"mailbell/app/policy"
 	"mailbell/app/state"
@@ -61,10 +62,14 @@ const OAuthSecretSuffix = "#oauth2"
 // stores its tokens.
 const SignInKeep = 30 * time.Minute
 
-// Words the user reads.
-const (
-	signInExpiredText = "Sign-in expired — sign in again"
-)
+// signedInText is the answer to a finished sign-in, in the current
+// language: "Signed in as ann@example.com".
+func signedInText(email string) string {
+	if email == "" {
+		return l10n.T("signin.done")
+	}
+	return l10n.T("signin.done_as", l10n.Args{"Email": email})
+}
 
 // oauthState is the core's sign-in state. Its own lock: it is used from
 // the loop (credentials for a watcher), the settings worker (save) and
@@ -227,9 +232,9 @@ func (c *Core) noteSignInState(key state.Key, e mail.StateEvent) {
 			c.oauth.notified = map[string]bool{}
 		}
 		c.oauth.notified[key.Account] = true
-		body := signInExpiredText
+		body := l10n.T("state.signin_expired")
 		if errors.Is(e.Err, oauth.ErrNotSignedIn) {
-			body = "Not signed in — open Settings to sign in"
+			body = l10n.T("state.not_signed_in")
 		}
 		c.log.Warn("account needs a new sign-in", "account", key.Account, "err", e.Err)
 		if c.cfg.Preferences.Notifications {
@@ -299,10 +304,7 @@ func (c *Core) signIn(cmd control.Command) (control.Event, error) {
 		ok := err == nil
 		ev := control.Event{Event: control.EvSignedIn, SignIn: id, OK: &ok}
 		if ok {
-			ev.Value = "Signed in"
-			if res.Email != "" {
-				ev.Value = "Signed in as " + res.Email
-			}
+			ev.Value = signedInText(res.Email)
 		} else {
 			ev.Error = err.Error()
 		}
@@ -474,9 +476,5 @@ func (c *Core) signInWait(ctx context.Context, id string) (control.Event, error)
 	if ps.err != nil {
 		return control.Event{}, ps.err
 	}
-	v := "Signed in"
-	if ps.res.Email != "" {
-		v = "Signed in as " + ps.res.Email
-	}
-	return control.Event{SignIn: id, Value: v}, nil
+	return control.Event{SignIn: id, Value: signedInText(ps.res.Email)}, nil
 }

@@ -59,7 +59,9 @@ func newHarness(t *testing.T, dir string, store app.Secrets, with ...func(*app.O
 		ConfigDir: dir,
 		Secrets:   store,
 		Notifier:  notifier{h},
-		Mail:      mail.Options{BackoffMin: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond},
+		// English whatever the machine's LANG: the tests assert English words.
+		SystemLanguages: func() []string { return nil },
+		Mail:            mail.Options{BackoffMin: 50 * time.Millisecond, BackoffMax: 200 * time.Millisecond},
 		Output: func(ev control.Event) {
 			h.mu.Lock()
 			h.out = append(h.out, ev)

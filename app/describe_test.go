@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"syscall"
@@ -12,14 +13,17 @@ import (
 	"mailbell/mail"
 )
 
-func TestDescribeProbe(t *testing.T) {
+type probeCase struct {
+	name string
+	info mail.FolderInfo
+	err  error
+	want string
+}
+
+// probeCases are DescribeProbe's cases with their English words.
+func probeCases() []probeCase {
 	refused := fmt.Errorf("cannot reach imap.example.com:993: %w", &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED})
-	tests := []struct {
-		name string
-		info mail.FolderInfo
-		err  error
-		want string
-	}{
+	return []probeCase{
 		{"ok", mail.FolderInfo{Messages: 1204}, nil, "Connected — 1,204 messages in INBOX"},
 		{"one", mail.FolderInfo{Messages: 1}, nil, "Connected — 1 message in INBOX"},
 		{"empty", mail.FolderInfo{}, nil, "Connected — 0 messages in INBOX"},
@@ -33,8 +37,15 @@ func TestDescribeProbe(t *testing.T) {
 		{"folder", mail.FolderInfo{}, fmt.Errorf("%w: %q: no such mailbox", mail.ErrNoFolder, "INBOX"), "Folder INBOX cannot be opened"},
 		{"config", mail.FolderInfo{}, fmt.Errorf("%w: imap.example.com does not speak TLS on port 143", mail.ErrConfig), "Check the settings: imap.example.com does not speak TLS on port 143"},
 		{"other", mail.FolderInfo{}, errors.New("EXAMINE INBOX: server said NO busy"), "Failed: EXAMINE INBOX: server said NO busy"},
+		{"insecure", mail.FolderInfo{}, fmt.Errorf("%w: imap.example.com", mail.ErrInsecure), "Without encryption Mailbell connects to this computer only: choose TLS or STARTTLS"},
+		{"no password", mail.FolderInfo{}, mail.ErrNoPassword, "No password: type it in"},
+		{"cancelled", mail.FolderInfo{}, context.Canceled, "Cancelled"},
+		{"closed", mail.FolderInfo{}, fmt.Errorf("reading greeting: %w", io.ErrUnexpectedEOF), "The server at imap.example.com:993 closed the connection"},
 	}
-	for _, tt := range tests {
+}
+
+func TestDescribeProbe(t *testing.T) {
+	for _, tt := range probeCases() {
 		if got := DescribeProbe(tt.info, tt.err, "imap.example.com", 993, "INBOX"); got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}

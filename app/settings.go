@@ -347,7 +347,7 @@ func (c *Core) testAccount(ctx context.Context, cmd control.Command) (control.Ev
 	delete(fields, "id")
 	if len(fields) > 0 {
 		inv := control.Invalid(fields)
-		inv.Msg = "Check the settings: " + inv.Msg
+		inv.Msg = CheckSettings(inv.Msg)
 		return control.Event{}, inv
 	}
 	password := c.probePassword(a, typed, orig)
@@ -361,7 +361,7 @@ func (c *Core) testAccount(ctx context.Context, cmd control.Command) (control.Ev
 		text := DescribeProbe(mail.FolderInfo{}, err, host, port, folder)
 		var ce *config.Error
 		if errors.As(err, &ce) {
-			text = "Check the settings: " + err.Error()
+			text = CheckSettings(err.Error())
 		}
 		return control.Event{}, errors.New(text)
 	}

@@ -14,10 +14,10 @@
 package policy
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
+	"mailbell/app/l10n"
 	"mailbell/app/rules"
 	"mailbell/app/text"
 )
@@ -292,7 +292,7 @@ func (p *Policy) flush(now time.Time, items []Item, quiet bool) []Notification {
 		fresh := items
 		items = append(slices.Clip(p.group), items...)
 		p.group, p.groupAt = items, now
-		return p.sound([]Notification{p.summary(items, "")}, fresh, quiet)
+		return p.sound([]Notification{p.summary(items, text.HeldNot)}, fresh, quiet)
 	}
 	return p.sound(p.render(now, items), items, quiet)
 }
@@ -327,9 +327,9 @@ func (p *Policy) Resume(now time.Time) []Notification {
 // the person chose to avoid). It starts a new burst, with its own sound.
 func (p *Policy) release(now time.Time) []Notification {
 	held := p.held
-	suffix := " during quiet hours"
+	why := text.HeldQuiet
 	if p.heldPaused {
-		suffix = " while paused"
+		why = text.HeldPaused
 	}
 	p.held, p.heldPaused, p.quietUntil = nil, false, time.Time{}
 	p.windowEnd = now.Add(p.window())
@@ -337,7 +337,7 @@ func (p *Policy) release(now time.Time) []Notification {
 	if len(held) == 1 {
 		return p.sound([]Notification{p.single(held[0])}, held, false)
 	}
-	return p.sound([]Notification{p.summary(held, suffix)}, held, false)
+	return p.sound([]Notification{p.summary(held, why)}, held, false)
 }
 
 // Saved is the part of the policy that outlives a restart: the core keeps it
@@ -383,7 +383,7 @@ func (p *Policy) render(now time.Time, items []Item) []Notification {
 			items = append(slices.Clip(p.group), items...)
 		}
 		p.group, p.groupAt = items, now
-		return []Notification{p.summary(items, "")}
+		return []Notification{p.summary(items, text.HeldNot)}
 	}
 	out := make([]Notification, 0, len(items))
 	for _, it := range items {
@@ -398,16 +398,24 @@ func (p *Policy) single(it Item) Notification {
 	case p.ShowSender && p.ShowSubject:
 		n.Summary, n.Body = it.From, it.Subject
 	case p.ShowSender:
-		n.Summary, n.Body = it.From, "New message in "+it.AccountName
+		n.Summary, n.Body = it.From, newIn(it.AccountName)
 	case p.ShowSubject:
-		n.Summary, n.Body = "New message in "+it.AccountName, it.Subject
+		n.Summary, n.Body = newIn(it.AccountName), it.Subject
 	default:
-		n.Summary = "New message in " + it.AccountName
+		n.Summary = newIn(it.AccountName)
 	}
 	return n
 }
 
-func (p *Policy) summary(items []Item, suffix string) Notification {
+// newIn is "New message in Work" in the current language.
+func newIn(account string) string {
+	return l10n.T("notify.new_in_account", l10n.Args{"Account": account})
+}
+
+// summary is one notification for items; why says whether they waited
+// for a pause or quiet hours to end. Its words are whole sentences of the
+// catalogue in the current language.
+func (p *Policy) summary(items []Item, why text.Held) Notification {
 	n := Notification{Group: true}
 	var names []string
 	accounts := map[string]bool{}
@@ -419,9 +427,9 @@ func (p *Policy) summary(items []Item, suffix string) Notification {
 		names = append(names, it.From)
 	}
 	if len(accounts) == 1 {
-		n.Summary = text.Summary(len(items), account) + suffix
+		n.Summary = text.HeldSummary(len(items), account, why)
 	} else {
-		n.Summary = fmt.Sprintf("%d new messages in %d accounts%s", len(items), len(accounts), suffix)
+		n.Summary = text.AccountsSummary(len(items), len(accounts), why)
 	}
 	if p.ShowSender {
 		n.Body = text.SenderList(names, len(items))

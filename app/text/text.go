@@ -13,11 +13,11 @@
 package text
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"mailbell/app/l10n"
 	"mailbell/mail/mimeword"
 )
 
@@ -66,12 +66,12 @@ func Clean(s string, max int) string {
 	return truncate(s, max, capped)
 }
 
-// Subject is a cleaned subject line; "(no subject)" when there is none.
+// Subject is a cleaned subject line; "(no subject)" (in the current language) when there is none.
 func Subject(s string) string {
 	if c := Clean(s, SubjectMax); c != "" {
 		return c
 	}
-	return "(no subject)"
+	return l10n.T("text.no_subject")
 }
 
 // Name is a cleaned display name (of a sender, an account or a folder),
@@ -97,11 +97,11 @@ func Sender(name, addr string) string {
 	if a := Clean(addr, NameMax); a != "" {
 		return a
 	}
-	return "(unknown sender)"
+	return l10n.T("text.unknown_sender")
 }
 
-// SenderList is the body of a summary notification: "from Ann, Bob and 10
-// more". names holds one sender per message, in order (already through
+// SenderList is the body of a summary notification, in the current
+// language: "from Ann, Bob and 10 more". names holds one sender per message, in order (already through
 // Sender or raw; they are cleaned here), and total is the number of messages.
 // At most two distinct names are shown; "more" counts the other messages.
 // It returns "" when there is no name.
@@ -132,33 +132,66 @@ func SenderList(names []string, total int) string {
 		return ""
 	}
 	more := total - covered
-	var b strings.Builder
-	b.WriteString("from ")
 	switch {
 	case more > 0 && len(shown) == 2:
-		b.WriteString(shown[0] + ", " + shown[1])
+		return l10n.N("notify.from_two_more", more, l10n.Args{"First": shown[0], "Second": shown[1]})
 	case more > 0:
-		b.WriteString(shown[0])
-	default:
-		b.WriteString(strings.Join(shown, " and "))
-		return b.String()
+		return l10n.N("notify.from_one_more", more, l10n.Args{"First": shown[0]})
+	case len(shown) == 2:
+		return l10n.T("notify.from_two", l10n.Args{"First": shown[0], "Second": shown[1]})
 	}
-	b.WriteString(" and ")
-	b.WriteString(strconv.Itoa(more))
-	b.WriteString(" more")
-	return b.String()
+	return l10n.T("notify.from_one", l10n.Args{"Name": shown[0]})
 }
 
-// Summary is the title of a summary notification: "12 new messages in Work".
-func Summary(n int, account string) string {
-	s := strconv.Itoa(n) + " new messages"
-	if n == 1 {
-		s = "1 new message"
+// Held says why a summary's messages waited: they did not (HeldNot), a
+// pause held them, or quiet hours did. The summary's title says so.
+type Held int
+
+const (
+	HeldNot Held = iota
+	HeldPaused
+	HeldQuiet
+)
+
+// Summary is the title of a summary notification, in the current language:
+// "12 new messages in Work", or "12 new messages" without an account name.
+func Summary(n int, account string) string { return HeldSummary(n, account, HeldNot) }
+
+// HeldSummary is Summary for messages that waited: "12 new messages in
+// Work while paused", "… during quiet hours". Each is a whole sentence of
+// the catalogue, plural by n.
+func HeldSummary(n int, account string, why Held) string {
+	a := Name(account)
+	if a == "" {
+		switch why {
+		case HeldPaused:
+			return l10n.N("notify.summary_all_paused", n)
+		case HeldQuiet:
+			return l10n.N("notify.summary_all_quiet", n)
+		}
+		return l10n.N("notify.summary_all", n)
 	}
-	if a := Name(account); a != "" {
-		s += " in " + a
+	args := l10n.Args{"Account": a}
+	switch why {
+	case HeldPaused:
+		return l10n.N("notify.summary_paused", n, args)
+	case HeldQuiet:
+		return l10n.N("notify.summary_quiet", n, args)
 	}
-	return s
+	return l10n.N("notify.summary", n, args)
+}
+
+// AccountsSummary is the title of a summary of n messages across
+// accounts (2 or more): "12 new messages in 3 accounts", with why's ending.
+func AccountsSummary(n, accounts int, why Held) string {
+	args := l10n.Args{"Accounts": l10n.Number(accounts)}
+	switch why {
+	case HeldPaused:
+		return l10n.N("notify.summary_accounts_paused", n, args)
+	case HeldQuiet:
+		return l10n.N("notify.summary_accounts_quiet", n, args)
+	}
+	return l10n.N("notify.summary_accounts", n, args)
 }
 
 // neutralize puts a word joiner into every encoded word that would still

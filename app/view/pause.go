@@ -1,14 +1,30 @@
 package view
 
-import "time"
+import (
+	"time"
 
-// The words of pausing, shared by the tray menu and the window so that both
-// offer the same lengths and say the same thing about a pause.
+	"mailbell/app/l10n"
+)
+
+// The English words of pausing, as the catalogue's source has them. Front
+// ends show PauseLabel, PauseShortLabel and ResumeLabel, which speak the
+// current language; these stay for code that still names them.
 const (
 	LabelPause      = "Pause notifications" // the tray's submenu title when not paused
 	LabelPauseShort = "Pause"               // the window's toolbar button
 	LabelResume     = "Resume"
 )
+
+// PauseLabel is the tray's submenu title when not paused: "Pause
+// notifications". The words of pausing are shared by the tray menu and the
+// window so that both offer the same lengths and say the same thing.
+func PauseLabel() string { return l10n.T("pause.menu") }
+
+// PauseShortLabel is the window's toolbar button: "Pause".
+func PauseShortLabel() string { return l10n.T("pause.button") }
+
+// ResumeLabel ends a pause: "Resume".
+func ResumeLabel() string { return l10n.T("pause.resume") }
 
 // MorningHour is the local wall-clock hour at which "tomorrow morning" ends.
 const MorningHour = 8
@@ -26,12 +42,13 @@ type PauseOption struct {
 }
 
 // PauseOptions are the pause lengths, in menu order: an hour, until tomorrow
-// morning, until resumed. Each call returns a fresh slice.
+// morning, until resumed, labelled in the current language. Each call
+// returns a fresh slice.
 func PauseOptions() []PauseOption {
 	return []PauseOption{
-		{"For 1 hour", func(now time.Time) time.Time { return now.Add(time.Hour) }},
-		{"Until tomorrow morning", TomorrowMorning},
-		{"Until I resume", func(time.Time) time.Time { return Forever }},
+		{l10n.T("pause.for_hour"), func(now time.Time) time.Time { return now.Add(time.Hour) }},
+		{l10n.T("pause.until_morning"), TomorrowMorning},
+		{l10n.T("pause.until_resumed"), func(time.Time) time.Time { return Forever }},
 	}
 }
 
@@ -52,26 +69,77 @@ func TomorrowMorning(now time.Time) time.Time {
 	return time.Date(y, m, d, MorningHour, 0, 0, 0, now.Location())
 }
 
-// PausedText says until when notifications are paused, in now's location:
-// "Notifications paused until 15:30", "… until tomorrow 08:00", "… until
-// Thu 08:00", "… until 2 Apr 09:15", "… until you resume". A pause more than
-// a year away reads as until resumed.
+// PausedText says until when notifications are paused, in now's location
+// and the current language: "Notifications paused until 15:30", "… until
+// tomorrow 08:00", "… until Thu 08:00", "… until 2 Apr 09:15", "… until you
+// resume" (times of day as l10n.Clock writes them). A pause more than a
+// year away reads as until resumed.
 func PausedText(until, now time.Time) string {
-	const prefix = "Notifications paused until "
 	if pausedForever(until, now) {
-		return prefix + "you resume"
+		return l10n.T("pause.until_you_resume")
 	}
 	u := until.In(now.Location())
-	clock := u.Format("15:04")
+	clock := l10n.Clock(u)
 	switch days := dayNumber(u) - dayNumber(now); {
 	case days <= 0:
-		return prefix + clock
+		return l10n.T("pause.until_time", l10n.Args{"Time": clock})
 	case days == 1:
-		return prefix + "tomorrow " + clock
+		return l10n.T("pause.until_tomorrow", l10n.Args{"Time": clock})
 	case days < 7:
-		return prefix + u.Format("Mon") + " " + clock
+		return l10n.T("pause.until_weekday", l10n.Args{"Day": Weekday(u.Weekday()), "Time": clock})
 	}
-	return prefix + u.Format("2 Jan") + " " + clock
+	return l10n.T("pause.until_date", l10n.Args{"Date": DayMonth(u), "Time": clock})
+}
+
+// Weekday is d's short name in the current language: "Thu".
+func Weekday(d time.Weekday) string {
+	switch d {
+	case time.Monday:
+		return l10n.T("weekday.mon")
+	case time.Tuesday:
+		return l10n.T("weekday.tue")
+	case time.Wednesday:
+		return l10n.T("weekday.wed")
+	case time.Thursday:
+		return l10n.T("weekday.thu")
+	case time.Friday:
+		return l10n.T("weekday.fri")
+	case time.Saturday:
+		return l10n.T("weekday.sat")
+	}
+	return l10n.T("weekday.sun")
+}
+
+// DayMonth is t's day and short month in the current language: "2 Apr".
+func DayMonth(t time.Time) string {
+	var month string
+	switch t.Month() {
+	case time.January:
+		month = l10n.T("month.jan")
+	case time.February:
+		month = l10n.T("month.feb")
+	case time.March:
+		month = l10n.T("month.mar")
+	case time.April:
+		month = l10n.T("month.apr")
+	case time.May:
+		month = l10n.T("month.may")
+	case time.June:
+		month = l10n.T("month.jun")
+	case time.July:
+		month = l10n.T("month.jul")
+	case time.August:
+		month = l10n.T("month.aug")
+	case time.September:
+		month = l10n.T("month.sep")
+	case time.October:
+		month = l10n.T("month.oct")
+	case time.November:
+		month = l10n.T("month.nov")
+	default:
+		month = l10n.T("month.dec")
+	}
+	return l10n.T("date.day_month", l10n.Args{"Day": t.Day(), "Month": month})
 }
 
 // PausedTextChanges is the next moment after now at which PausedText(until,

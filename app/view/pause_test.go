@@ -62,6 +62,7 @@ func TestTomorrowMorning(t *testing.T) {
 }
 
 func TestPausedText(t *testing.T) {
+	useLang(t, "en-GB") // a 24-hour clock; the US English one is TestPausedTextClock's
 	ber := berlin(t)
 	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, ber) }
 	now := at(2025, 3, 10, 14, 0) // a Monday
@@ -151,5 +152,15 @@ func TestPauseOptions(t *testing.T) {
 	opts[0].Label = "changed"
 	if PauseOptions()[0].Label != "For 1 hour" {
 		t.Error("PauseOptions shares its slice")
+	}
+}
+
+// The time of day follows the language's clock: 12-hour in US English.
+func TestPausedTextClock(t *testing.T) {
+	useLang(t, "en-US")
+	ber := berlin(t)
+	now := time.Date(2025, 3, 10, 14, 0, 0, 0, ber)
+	if got, want := PausedText(now.Add(90*time.Minute), now), "Notifications paused until 3:30 PM"; got != want {
+		t.Errorf("PausedText = %q, want %q", got, want)
 	}
 }

@@ -6,6 +6,8 @@ package view
 import (
 	"fmt"
 	"time"
+
+	"mailbell/app/l10n"
 )
 
 // Snapshot is everything a front end shows, at one moment.
@@ -24,6 +26,10 @@ type Snapshot struct {
 	// HideWhenEmpty: when nothing counts (Unseen 0, no trouble, no pause)
 	// the tray shows IconQuiet instead of IconNormal.
 	HideWhenEmpty bool `json:"hide_when_empty,omitempty"`
+	// Language is the locale the core speaks (BCP 47, "de-AT"; l10n.Use):
+	// a change of it is a change of the snapshot, so every front end
+	// renders its words again.
+	Language string `json:"language,omitempty"`
 }
 
 // Forever is the PausedUntil of "until resumed".
@@ -122,11 +128,12 @@ func (f Folder) needsAttention() bool {
 	return f.State == StateStopped && f.Error != ""
 }
 
-// StatusLine is the one line that sums up every account:
-// "All accounts connected", "Work: reconnecting in 30 s", "Personal: password rejected".
+// StatusLine is the one line that sums up every account, in the current
+// language (l10n): "All accounts connected", "Work: reconnecting in 30 s",
+// "Personal: password rejected — open Settings".
 func (s Snapshot) StatusLine(now time.Time) string {
 	if s.ConfigError != "" {
-		return "Settings file has an error"
+		return l10n.T("status.config_error")
 	}
 	enabled := 0
 	var worst, connecting string
@@ -138,95 +145,118 @@ func (s Snapshot) StatusLine(now time.Time) string {
 		for _, f := range a.Folders {
 			switch {
 			case f.needsAttention():
-				return a.Name + ": " + lowerFirst(FolderState(f, now))
+				return accountState(a.Name, f, now)
 			case f.State == StateBackoff && worst == "":
-				worst = a.Name + ": " + lowerFirst(FolderState(f, now))
+				worst = accountState(a.Name, f, now)
 			case !f.State.Connected() && connecting == "":
-				connecting = a.Name + ": connecting…"
+				connecting = l10n.T("status.account_connecting", l10n.Args{"Account": a.Name})
 			}
 		}
 	}
 	switch {
 	case enabled == 0:
-		return "No accounts set up"
+		return l10n.T("status.no_accounts")
 	case worst != "":
 		return worst
 	case connecting != "":
 		return connecting
 	case enabled == 1:
-		return "Connected"
+		return l10n.T("status.connected")
 	}
-	return "All accounts connected"
+	return l10n.T("status.all_connected")
 }
 
-// FolderState says a folder's state in words: "Connected · idle",
-// "Polling every 60 s", "Reconnecting in 12 s", "Password rejected — open Settings".
-func FolderState(f Folder, now time.Time) string {
+// accountState is the status line for an account whose folder f is
+// reconnecting or stopped: whole sentences per case, so that a translator
+// writes "Work: reconnecting in 30 s" as the language says it.
+func accountState(account string, f Folder, now time.Time) string {
+	args := l10n.Args{"Account": account}
 	switch f.State {
-	case StateIdle:
-		return "Connected · idle"
-	case StatePolling:
-		if f.PollInterval > 0 {
-			return "Polling every " + Duration(f.PollInterval)
-		}
-		return "Polling"
-	case StateConnecting:
-		return "Connecting…"
-	case StateAuthenticating:
-		return "Logging in…"
-	case StateSyncing:
-		return "Checking for new mail…"
 	case StateBackoff:
 		wait := f.NextTry.Sub(now)
 		if wait < time.Second {
-			return "Reconnecting…"
+			return l10n.T("status.account_reconnecting", args)
 		}
-		return "Reconnecting in " + Duration(wait)
-	case StateDisabled:
-		return "Disabled"
+		args["Wait"] = Duration(wait)
+		return l10n.T("status.account_reconnecting_in", args)
 	case StateStopped:
 		switch f.ErrorKind {
 		case ErrorAuth:
-			return "Password rejected — open Settings"
+			return l10n.T("status.account_password_rejected", args)
 		case ErrorSignIn:
-			return "Sign-in expired — sign in again"
+			return l10n.T("status.account_signin_expired", args)
 		case ErrorNoSignIn:
-			return "Not signed in — open Settings to sign in"
+			return l10n.T("status.account_not_signed_in", args)
 		case ErrorTLS:
-			return "Certificate not trusted — open Settings"
+			return l10n.T("status.account_cert_untrusted", args)
+		}
+		args["Error"] = f.Error
+		return l10n.T("status.account_stopped", args)
+	}
+	return account + ": " + FolderState(f, now) // not reached: StatusLine asks for these two states only
+}
+
+// FolderState says a folder's state in words of the current language:
+// "Connected · idle", "Polling every 60 s", "Reconnecting in 12 s",
+// "Password rejected — open Settings".
+func FolderState(f Folder, now time.Time) string {
+	switch f.State {
+	case StateIdle:
+		return l10n.T("state.idle")
+	case StatePolling:
+		if f.PollInterval > 0 {
+			return l10n.T("state.polling_every", l10n.Args{"Interval": Duration(f.PollInterval)})
+		}
+		return l10n.T("state.polling")
+	case StateConnecting:
+		return l10n.T("state.connecting")
+	case StateAuthenticating:
+		return l10n.T("state.authenticating")
+	case StateSyncing:
+		return l10n.T("state.syncing")
+	case StateBackoff:
+		wait := f.NextTry.Sub(now)
+		if wait < time.Second {
+			return l10n.T("state.reconnecting")
+		}
+		return l10n.T("state.reconnecting_in", l10n.Args{"Wait": Duration(wait)})
+	case StateDisabled:
+		return l10n.T("state.disabled")
+	case StateStopped:
+		switch f.ErrorKind {
+		case ErrorAuth:
+			return l10n.T("state.password_rejected")
+		case ErrorSignIn:
+			return l10n.T("state.signin_expired")
+		case ErrorNoSignIn:
+			return l10n.T("state.not_signed_in")
+		case ErrorTLS:
+			return l10n.T("state.cert_untrusted")
 		}
 		if f.Error != "" {
-			return "Stopped: " + f.Error
+			return l10n.T("state.stopped_error", l10n.Args{"Error": f.Error})
 		}
-		return "Stopped"
+		return l10n.T("state.stopped")
 	}
 	return string(f.State)
 }
 
-// Duration says a wait the way a person reads it: "12 s", "90 s", "3 min", "2 h".
+// Duration says a wait the way a person reads it, in the current language:
+// "12 s", "90 s", "3 min", "2 h".
 func Duration(d time.Duration) string {
 	switch {
 	case d < 2*time.Minute:
-		return fmt.Sprintf("%d s", int(d.Round(time.Second)/time.Second))
+		return l10n.N("duration.seconds", int(d.Round(time.Second)/time.Second))
 	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+		return l10n.N("duration.minutes", int(d.Round(time.Minute)/time.Minute))
 	}
-	return fmt.Sprintf("%d h", int(d.Round(time.Hour)/time.Hour))
+	return l10n.N("duration.hours", int(d.Round(time.Hour)/time.Hour))
 }
 
-// Ago says how long ago t was: "just now", "5 min ago", "3 h ago", "2 d ago".
-func Ago(t, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d d ago", int(d/(24*time.Hour)))
-}
+// Ago says how long ago t was, in the current language: "just now",
+// "5 min ago", "3 h ago", "yesterday", "3 days ago", then the date
+// (l10n.Ago).
+func Ago(t, now time.Time) string { return l10n.Ago(now, t) }
 
 // Badge is the count drawn on the tray icon: "" for none, up to "99+".
 func Badge(n int) string {
@@ -237,15 +267,4 @@ func Badge(n int) string {
 		return "99+"
 	}
 	return fmt.Sprint(n)
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	b := []rune(s)
-	if b[0] >= 'A' && b[0] <= 'Z' {
-		b[0] += 'a' - 'A'
-	}
-	return string(b)
 }

@@ -69,8 +69,10 @@ func TestBadgeAndAgo(t *testing.T) {
 	if Badge(0) != "" || Badge(7) != "7" || Badge(150) != "99+" {
 		t.Fatal("badge")
 	}
-	if Ago(now.Add(-30*time.Second), now) != "just now" || Ago(now.Add(-5*time.Minute), now) != "5 min ago" || Ago(now.Add(-50*time.Hour), now) != "2 d ago" {
-		t.Fatal("ago")
+	for d, want := range map[time.Duration]string{30 * time.Second: "just now", 5 * time.Minute: "5 min ago", 30 * time.Hour: "yesterday", 50 * time.Hour: "2 days ago"} {
+		if got := Ago(now.Add(-d), now); got != want {
+			t.Errorf("Ago(-%v) = %q, want %q", d, got, want)
+		}
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"mailbell/app"
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/internal/demo"
 	"mailbell/internal/version"
 	"mailbell/platform/secrets"
@@ -248,6 +249,14 @@ func jsonLines(w io.Writer) func(control.Event) {
 	}
 }
 
+// windowEnv is the environment of a window process the core starts: the
+// core's socket and config folder, and the language the core speaks now
+// (l10n.ChildEnv: MAILBELL_LANG and LANGUAGE), so that the window speaks
+// the user's preferred language and Fyne never sees a C locale.
+func windowEnv(env []string, sock, dir string) []string {
+	return append(l10n.ChildEnv(env, l10n.Current()), control.EnvSocket+"="+sock, config.EnvDir+"="+dir)
+}
+
 // spawner starts the window process with the core's config folder and
 // socket.
 func spawner(dir, sock string, o options, log *slog.Logger) func(view, message string) error {
@@ -305,7 +314,7 @@ func spawner(dir, sock string, o options, log *slog.Logger) func(view, message s
 		}
 		args = append(args, o.tray.windowArgs()...)
 		cmd := exec.Command(exe, args...)
-		cmd.Env = append(os.Environ(), control.EnvSocket+"="+sock, config.EnvDir+"="+dir)
+		cmd.Env = windowEnv(os.Environ(), sock, dir)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("starting the window: %w", err)

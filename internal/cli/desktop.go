@@ -10,6 +10,7 @@ import (
 
 	"mailbell/app"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/app/policy"
 	"mailbell/app/view"
 	"mailbell/platform/notify"
@@ -109,11 +110,11 @@ func (d *desktopNotifier) Show(p policy.Notification) error {
 	n := notify.Notification{Summary: p.Summary, Body: p.Body, IconPath: d.iconPath, Category: notify.CategoryEmailArrived}
 	withSoundAndPopup(&n, p)
 	if d.n.SupportsActions() {
-		n.Actions = []notify.Action{{Key: notify.DefaultAction, Label: "Open"}}
+		n.Actions = []notify.Action{{Key: notify.DefaultAction, Label: l10n.T("notify.action.open")}}
 		if len(p.Keys) == 1 {
-			n.Actions = append(n.Actions, notify.Action{Key: actionMarkRead, Label: "Mark as read"})
+			n.Actions = append(n.Actions, notify.Action{Key: actionMarkRead, Label: l10n.T("notify.action.mark_read")})
 		}
-		n.Actions = append(n.Actions, notify.Action{Key: actionShow, Label: "Show in Mailbell"})
+		n.Actions = append(n.Actions, notify.Action{Key: actionShow, Label: l10n.T("notify.action.show")})
 	}
 	d.mu.Lock()
 	if p.Group {

@@ -3,6 +3,7 @@ package cli
 import (
 	"slices"
 
+	"mailbell/app/l10n"
 	"mailbell/app/policy"
 	"mailbell/platform/notify"
 )
@@ -90,7 +91,7 @@ func (d *desktopNotifier) Retract(gone []string, summary func(left []string) (po
 func (d *desktopNotifier) replace(id uint32, p policy.Notification) error {
 	n := notify.Notification{Summary: p.Summary, Body: p.Body, IconPath: d.iconPath, Category: notify.CategoryEmailArrived, ReplacesID: id}
 	if d.n.SupportsActions() {
-		n.Actions = []notify.Action{{Key: notify.DefaultAction, Label: "Open"}, {Key: actionShow, Label: "Show in Mailbell"}}
+		n.Actions = []notify.Action{{Key: notify.DefaultAction, Label: l10n.T("notify.action.open")}, {Key: actionShow, Label: l10n.T("notify.action.show")}}
 	}
 	_, err := d.n.Notify(n)
 	return err

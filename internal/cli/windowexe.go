@@ -7,6 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
+
+	"mailbell/app/config"
+	"mailbell/app/l10n"
 )
 
 // WindowExeName is the window executable's file name (with ".exe" on Windows).
@@ -46,14 +50,15 @@ func windowExe() (string, error) {
 }
 
 // execWindow is `mailbell window ARGS`: it becomes the window executable with
-// the same arguments and environment.
+// the same arguments and environment, plus the language of the user's
+// preference (execWindowEnv).
 func execWindow(args []string, stderr io.Writer) int {
 	exe, err := windowExe()
 	if err != nil {
 		fmt.Fprintln(stderr, "mailbell:", err)
 		return 1
 	}
-	code, err := replaceProcess(exe, args)
+	code, err := replaceProcess(exe, args, execWindowEnv(os.Environ(), args, l10n.System))
 	if err != nil {
 		var exit *exitError
 		if errors.As(err, &exit) {
@@ -63,6 +68,39 @@ func execWindow(args []string, stderr io.Writer) int {
 		return 1
 	}
 	return code
+}
+
+// execWindowEnv is env for `mailbell window ARGS`: the window speaks the
+// language config.json's preferences name ("" or an unreadable file: the
+// system's: system, l10n.System but in tests), as it does when the
+// background process starts it (windowEnv). The config folder is ARGS' --config-dir, else
+// $MAILBELL_CONFIG_DIR, else the default.
+func execWindowEnv(env, args []string, system func() []string) []string {
+	pref := ""
+	if dir, err := config.Dir(configDirArg(args)); err == nil {
+		if cfg, err := config.Load(dir); err == nil {
+			pref = cfg.Preferences.Language
+		}
+	}
+	return l10n.ChildEnv(env, l10n.Resolve(pref, system()))
+}
+
+// configDirArg is the value of --config-dir (or -config-dir, "=" or not)
+// in the window program's arguments, "" without one.
+func configDirArg(args []string) string {
+	for i, a := range args {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config-dir" {
+			continue
+		}
+		if hasValue {
+			return value
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
 }
 
 type exitError struct{ code int }

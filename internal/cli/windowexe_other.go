@@ -11,8 +11,10 @@ import (
 
 // replaceProcess runs exe as a child with this process's standard streams
 // and returns its exit code: Windows has no exec that keeps the process.
-func replaceProcess(exe string, args []string) (int, error) {
+// env is the child's environment.
+func replaceProcess(exe string, args, env []string) (int, error) {
 	cmd := exec.Command(exe, args...)
+	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	err := cmd.Run()
 	var ee *exec.ExitError

@@ -1,11 +1,11 @@
 package tray
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
 
+	"mailbell/app/l10n"
 	"mailbell/app/view"
 )
 
@@ -35,6 +35,10 @@ type Menu struct {
 	Paused     bool
 	CanResume  bool // the Resume entry is enabled
 
+	// Labels are the fixed entries' words in the current language, so a
+	// change of language re-renders them like any other change.
+	Labels Labels
+
 	// RefreshIn, when positive, asks for the menu to be built again after
 	// that long even if nothing changes: a "reconnecting in 12 s" countdown,
 	// or a pause that ends. Zero means no timer at all, so an idle tray costs
@@ -48,17 +52,34 @@ type Subject struct {
 	Key   string // view.Message.Key(), passed back in open_mail
 }
 
-// Fixed labels of the menu. The pause submenu's words are view's, shared
-// with the window: view.LabelPause, view.PauseOptions, view.LabelResume.
-const (
-	LabelOpen     = "Open Mailbell"
-	LabelCheck    = "Check now"
-	LabelSettings = "Settings…"
-	LabelQuit     = "Quit"
-)
+// Labels are the words of the menu's fixed entries. The pause submenu's are
+// view's, shared with the window (view.PauseOptions, view.ResumeLabel).
+type Labels struct {
+	Open     string   // "Open Mailbell"
+	Check    string   // "Check now"
+	Pauses   []string // the pause lengths, in view.PauseOptions' order
+	Resume   string   // "Resume"
+	Settings string   // "Settings…"
+	Quit     string   // "Quit"
+}
 
-// BuildMenu says what the tray shows for s at now. It is pure: same input,
-// same menu.
+// MenuLabels are the fixed entries' words in the current language (l10n).
+func MenuLabels() Labels {
+	l := Labels{
+		Open:     l10n.T("tray.open"),
+		Check:    l10n.T("tray.check"),
+		Resume:   view.ResumeLabel(),
+		Settings: l10n.T("tray.settings"),
+		Quit:     l10n.T("tray.quit"),
+	}
+	for _, o := range view.PauseOptions() {
+		l.Pauses = append(l.Pauses, o.Label)
+	}
+	return l
+}
+
+// BuildMenu says what the tray shows for s at now, in the current language
+// (l10n). It is pure for a given language: same input, same menu.
 func BuildMenu(s view.Snapshot, now time.Time) Menu {
 	m := Menu{
 		Icon:   s.IconState(now),
@@ -76,39 +97,36 @@ func BuildMenu(s view.Snapshot, now time.Time) Menu {
 		m.Subjects = append(m.Subjects, Subject{Label: subjectLabel(msg), Key: msg.Key()})
 	}
 	m.OpenMail = openMailItems(s)
-	m.PauseTitle = view.LabelPause
+	m.PauseTitle = view.PauseLabel()
 	if m.Paused {
 		m.PauseTitle = view.PausedText(s.PausedUntil, now)
 		m.CanResume = true
 	}
+	m.Labels = MenuLabels()
 	m.Tooltip = tooltip(s, m)
 	m.RefreshIn = refreshIn(s, now)
 	return m
 }
 
+// tooltip is the icon's tooltip: a list of facts joined by " · " (the
+// product's name, the count, the status line, a pause), each from the
+// catalogue.
 func tooltip(s view.Snapshot, m Menu) string {
-	parts := []string{"Mailbell"}
+	parts := []string{Title}
 	if s.Demo {
-		parts[0] = "Mailbell demo"
+		parts[0] = l10n.T("tray.tooltip.demo")
 	}
 	switch {
 	case s.Unseen > 0 && s.CountsNew:
-		parts = append(parts, plural(s.Unseen, "new message", "new messages"))
+		parts = append(parts, l10n.N("tray.tooltip.new", s.Unseen))
 	case s.Unseen > 0:
-		parts = append(parts, plural(s.Unseen, "unread message", "unread messages"))
+		parts = append(parts, l10n.N("tray.tooltip.unread", s.Unseen))
 	}
 	parts = append(parts, m.Status)
 	if m.Paused {
-		parts = append(parts, "notifications paused")
+		parts = append(parts, l10n.T("tray.tooltip.paused"))
 	}
 	return strings.Join(parts, " · ")
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // refreshIn is when the menu's words will change with no event from the
@@ -155,7 +173,7 @@ func subjectLabel(m view.Message) string {
 	}
 	subj := clean(m.Subject)
 	if subj == "" {
-		subj = "(no subject)"
+		subj = l10n.T("text.no_subject")
 	}
 	if from == "" {
 		return truncate(subj, MaxLabel)

@@ -38,6 +38,8 @@ func TestBuildMenuAllConnected(t *testing.T) {
 		Status:     "All accounts connected",
 		OpenMail:   []OpenMailItem{{Label: "Open mail — Work", Account: "work"}, {Label: "Open mail — Personal", Account: "personal"}},
 		PauseTitle: "Pause notifications",
+		Labels: Labels{Open: "Open Mailbell", Check: "Check now", Resume: "Resume", Settings: "Settings…", Quit: "Quit",
+			Pauses: []string{"For 1 hour", "Until tomorrow morning", "Until I resume"}},
 	}
 	if !reflect.DeepEqual(m, want) {
 		t.Fatalf("got  %+v\nwant %+v", m, want)
@@ -198,6 +200,7 @@ func TestSubjectLabels(t *testing.T) {
 }
 
 func TestBuildMenuPaused(t *testing.T) {
+	useLang(t, "en-GB") // times of day on a 24-hour clock
 	base := view.Snapshot{Accounts: []view.Account{idle("Work")}, Unseen: 2,
 		Recent: []view.Message{msg(1, "Ann", "Hi", false)}}
 	cases := []struct {
@@ -245,7 +248,7 @@ func TestBuildMenuPaused(t *testing.T) {
 	s := base
 	s.PausedUntil = now.Add(-time.Minute)
 	m := BuildMenu(s, now)
-	if m.Paused || m.CanResume || m.PauseTitle != view.LabelPause || m.Icon != view.IconUnread || m.RefreshIn != 0 {
+	if m.Paused || m.CanResume || m.PauseTitle != view.PauseLabel() || m.Icon != view.IconUnread || m.RefreshIn != 0 {
 		t.Errorf("expired pause: %+v", m)
 	}
 	// A trouble icon wins over pause, and the pause stays visible in the menu.
@@ -262,6 +265,7 @@ func TestBuildMenuPaused(t *testing.T) {
 // local midnight that turns "tomorrow 08:00" into "08:00", on the night the
 // clocks go forward too, and at the end of the pause.
 func TestPauseTitleAcrossMidnight(t *testing.T) {
+	useLang(t, "en-GB") // times of day on a 24-hour clock
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatalf("loading Europe/Berlin: %v", err)
@@ -282,7 +286,7 @@ func TestPauseTitleAcrossMidnight(t *testing.T) {
 	if want := 7 * time.Hour; m.RefreshIn != want {
 		t.Errorf("after midnight: refresh in %v, want %v", m.RefreshIn, want)
 	}
-	if m = BuildMenu(s, night.Add(m.RefreshIn)); m.Paused || m.PauseTitle != view.LabelPause || m.RefreshIn != 0 {
+	if m = BuildMenu(s, night.Add(m.RefreshIn)); m.Paused || m.PauseTitle != view.PauseLabel() || m.RefreshIn != 0 {
 		t.Errorf("after the pause: %+v", m)
 	}
 }
@@ -307,7 +311,7 @@ func TestMenuLabelEscapesMnemonics(t *testing.T) {
 
 func TestOpenMailItems(t *testing.T) {
 	one := BuildMenu(view.Snapshot{Accounts: []view.Account{idle("Work")}}, now)
-	if want := []OpenMailItem{{Label: LabelOpenMail, Account: "work"}}; !reflect.DeepEqual(one.OpenMail, want) {
+	if want := []OpenMailItem{{Label: "Open mail", Account: "work"}}; !reflect.DeepEqual(one.OpenMail, want) {
 		t.Fatalf("one account: %+v", one.OpenMail)
 	}
 	off := idle("Off")

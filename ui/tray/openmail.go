@@ -1,13 +1,12 @@
 package tray
 
-import "mailbell/app/view"
+import (
+	"mailbell/app/l10n"
+	"mailbell/app/view"
+)
 
 // MaxOpenMail is how many accounts get an "Open mail" entry.
 const MaxOpenMail = 4
-
-// LabelOpenMail opens the account's mail where the person reads it (its
-// mail program, webmail or command; the core decides: open_mail).
-const LabelOpenMail = "Open mail"
 
 // OpenMailItem is one "Open mail" entry.
 type OpenMailItem struct {
@@ -16,7 +15,9 @@ type OpenMailItem struct {
 }
 
 // openMailItems lists an "Open mail" entry per enabled account, at most
-// MaxOpenMail.
+// MaxOpenMail, in the current language. It opens the account's mail where
+// the person reads it (its mail program, webmail or command; the core
+// decides: open_mail).
 func openMailItems(s view.Snapshot) []OpenMailItem {
 	var enabled []view.Account
 	for _, a := range s.Accounts {
@@ -29,9 +30,9 @@ func openMailItems(s view.Snapshot) []OpenMailItem {
 		if len(out) == MaxOpenMail {
 			break
 		}
-		label := LabelOpenMail
+		label := l10n.T("tray.open_mail")
 		if len(enabled) > 1 {
-			label = truncate(LabelOpenMail+" — "+clean(a.Name), MaxLabel)
+			label = truncate(l10n.T("tray.open_mail_account", l10n.Args{"Account": clean(a.Name)}), MaxLabel)
 		}
 		out = append(out, OpenMailItem{Label: label, Account: a.ID})
 	}

@@ -144,6 +144,9 @@ type tray struct {
 	pause  *systray.MenuItem
 	resume *systray.MenuItem
 
+	open, check, settings, quit *systray.MenuItem
+	lengths                     []*systray.MenuItem // the pause lengths
+
 	mu       sync.Mutex
 	shown    Menu // what the items show now
 	rendered bool
@@ -164,18 +167,21 @@ func (t *tray) onReady(ctx context.Context) {
 		t.opens[i] = systray.AddMenuItem("", "")
 		t.opens[i].Hide()
 	}
-	open := systray.AddMenuItem(LabelOpen, "")
-	check := systray.AddMenuItem(LabelCheck, "")
-	t.pause = systray.AddMenuItem(view.LabelPause, "")
+	// The fixed entries get their words in render, like the rest: a change
+	// of language re-renders them.
+	t.open = systray.AddMenuItem("", "")
+	t.check = systray.AddMenuItem("", "")
+	t.pause = systray.AddMenuItem("", "")
 	pauseOpts := view.PauseOptions()
-	lengths := make([]*systray.MenuItem, len(pauseOpts))
-	for i, o := range pauseOpts {
-		lengths[i] = t.pause.AddSubMenuItem(o.Label, "")
+	t.lengths = make([]*systray.MenuItem, len(pauseOpts))
+	for i := range pauseOpts {
+		t.lengths[i] = t.pause.AddSubMenuItem("", "")
 	}
-	t.resume = t.pause.AddSubMenuItem(view.LabelResume, "")
-	settings := systray.AddMenuItem(LabelSettings, "")
+	t.resume = t.pause.AddSubMenuItem("", "")
+	t.settings = systray.AddMenuItem("", "")
 	systray.AddSeparator()
-	quit := systray.AddMenuItem(LabelQuit, "")
+	t.quit = systray.AddMenuItem("", "")
+	open, check, lengths, settings, quit := t.open, t.check, t.lengths, t.settings, t.quit
 
 	t.on(ctx, open, func() { t.do(control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent}) })
 	t.on(ctx, check, func() { t.do(control.Command{Cmd: control.CmdCheckNow}) })
@@ -335,11 +341,37 @@ func (t *tray) render(m Menu) {
 	if first || m.PauseTitle != prev.PauseTitle {
 		t.pause.SetTitle(menuLabel(m.PauseTitle))
 	}
+	t.renderLabels(m.Labels, prev.Labels, first)
 	if first || m.CanResume != prev.CanResume {
 		if m.CanResume {
 			t.resume.Enable()
 		} else {
 			t.resume.Disable()
 		}
+	}
+}
+
+// renderLabels sets the fixed entries' words that changed (all at first):
+// after a change of language the menu speaks the new one at once.
+func (t *tray) renderLabels(l, prev Labels, first bool) {
+	set := func(item *systray.MenuItem, now, before string) {
+		if item != nil && (first || now != before) {
+			item.SetTitle(menuLabel(now))
+		}
+	}
+	set(t.open, l.Open, prev.Open)
+	set(t.check, l.Check, prev.Check)
+	set(t.resume, l.Resume, prev.Resume)
+	set(t.settings, l.Settings, prev.Settings)
+	set(t.quit, l.Quit, prev.Quit)
+	for i, item := range t.lengths {
+		var now, before string
+		if i < len(l.Pauses) {
+			now = l.Pauses[i]
+		}
+		if i < len(prev.Pauses) {
+			before = prev.Pauses[i]
+		}
+		set(item, now, before)
 	}
 }

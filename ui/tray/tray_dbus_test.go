@@ -245,7 +245,7 @@ func TestTrayOverDBus(t *testing.T) {
 	}
 	m := menu()
 	wantShown := []string{"All accounts connected", "Ann Lee — Quarterly report", "Bob — re_port", "---",
-		LabelOpenMail + " — Work", LabelOpenMail + " — Personal", LabelOpen, LabelCheck, view.LabelPause, LabelSettings, "---", LabelQuit}
+		"Open mail" + " — Work", "Open mail" + " — Personal", "Open Mailbell", "Check now", view.PauseLabel(), "Settings…", "---", "Quit"}
 	if got := m.Shown(); !reflect.DeepEqual(got, wantShown) {
 		t.Fatalf("menu %q\nwant %q", got, wantShown)
 	}
@@ -255,15 +255,15 @@ func TestTrayOverDBus(t *testing.T) {
 	if b, _ := m.Find("Bob — re_port"); b.Label != "Bob — re__port" {
 		t.Errorf("underscore not escaped for dbusmenu: %q", b.Label)
 	}
-	pause, _ := m.Find(view.LabelPause)
+	pause, _ := m.Find(view.PauseLabel())
 	var wantPause []string
 	for _, o := range view.PauseOptions() {
 		wantPause = append(wantPause, o.Label)
 	}
-	if got := pause.Shown(); !reflect.DeepEqual(got, append(wantPause, view.LabelResume)) {
-		t.Errorf("pause submenu %q, want the lengths %q and %q", got, wantPause, view.LabelResume)
+	if got := pause.Shown(); !reflect.DeepEqual(got, append(wantPause, view.ResumeLabel())) {
+		t.Errorf("pause submenu %q, want the lengths %q and %q", got, wantPause, view.ResumeLabel())
 	}
-	if r, _ := m.Find(view.LabelResume); r.Enabled {
+	if r, _ := m.Find(view.ResumeLabel()); r.Enabled {
 		t.Error("Resume enabled while not paused")
 	}
 
@@ -275,7 +275,7 @@ func TestTrayOverDBus(t *testing.T) {
 		}
 		return fb.next(t)
 	}
-	if got := click(LabelCheck); got.Cmd != control.CmdCheckNow {
+	if got := click("Check now"); got.Cmd != control.CmdCheckNow {
 		t.Errorf("Check now sent %+v", got)
 	}
 	if got := click("Ann Lee — Quarterly report"); got != (control.Command{Cmd: control.CmdOpenMail, Message: ann.Key()}) {
@@ -284,13 +284,13 @@ func TestTrayOverDBus(t *testing.T) {
 	if got := click("Bob — re_port"); got.Message != bob.Key() {
 		t.Errorf("second subject sent %+v", got)
 	}
-	if got := click(LabelOpenMail + " — Personal"); got != (control.Command{Cmd: control.CmdOpenMail, Account: "personal"}) {
+	if got := click("Open mail" + " — Personal"); got != (control.Command{Cmd: control.CmdOpenMail, Account: "personal"}) {
 		t.Errorf("Open mail sent %+v", got)
 	}
-	if got := click(LabelOpen); got != (control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent}) {
+	if got := click("Open Mailbell"); got != (control.Command{Cmd: control.CmdShowWindow, View: control.ViewRecent}) {
 		t.Errorf("Open sent %+v", got)
 	}
-	if got := click(LabelSettings); got != (control.Command{Cmd: control.CmdShowWindow, View: control.ViewSettings}) {
+	if got := click("Settings…"); got != (control.Command{Cmd: control.CmdShowWindow, View: control.ViewSettings}) {
 		t.Errorf("Settings sent %+v", got)
 	}
 	// Each pause length sends its end, as view computes it for the moment of
@@ -303,7 +303,7 @@ func TestTrayOverDBus(t *testing.T) {
 			t.Errorf("%s sent %+v, want a pause until between %v and %v", o.Label, got, o.Until(before), o.Until(after))
 		}
 	}
-	if got := click(LabelQuit); got.Cmd != control.CmdQuit {
+	if got := click("Quit"); got.Cmd != control.CmdQuit {
 		t.Errorf("Quit sent %+v", got)
 	}
 	if err := w.Activate(c, it); err != nil {
@@ -361,13 +361,13 @@ func TestTrayOverDBus(t *testing.T) {
 	eventually(t, "trouble and pause", func() (bool, string) {
 		got := menu().Shown()
 		want := []string{"Personal: password rejected — open Settings", "---",
-			LabelOpenMail + " — Work", LabelOpenMail + " — Personal", LabelOpen, LabelCheck, paused, LabelSettings, "---", LabelQuit}
+			"Open mail" + " — Work", "Open mail" + " — Personal", "Open Mailbell", "Check now", paused, "Settings…", "---", "Quit"}
 		return reflect.DeepEqual(got, want), strings.Join(got, " | ")
 	})
-	if r, _ := menu().Find(view.LabelResume); !r.Enabled {
+	if r, _ := menu().Find(view.ResumeLabel()); !r.Enabled {
 		t.Error("Resume disabled while paused")
 	}
-	if got := click(view.LabelResume); got.Cmd != control.CmdResume {
+	if got := click(view.ResumeLabel()); got.Cmd != control.CmdResume {
 		t.Errorf("Resume sent %+v", got)
 	}
 	eventually(t, "attention icon", func() (bool, string) { return checkIcon(view.IconAttention, 0) })
@@ -385,7 +385,7 @@ func TestTrayOverDBus(t *testing.T) {
 	eventually(t, "five subjects", func() (bool, string) {
 		got := menu().Shown()
 		want := []string{"All accounts connected", "Sender — Message 1", "Sender — Message 2", "Sender — Message 3",
-			"Sender — Message 4", "Sender — Message 5", "---", LabelOpenMail + " — Work", LabelOpenMail + " — Personal", LabelOpen, LabelCheck, view.LabelPause, LabelSettings, "---", LabelQuit}
+			"Sender — Message 4", "Sender — Message 5", "---", "Open mail" + " — Work", "Open mail" + " — Personal", "Open Mailbell", "Check now", view.PauseLabel(), "Settings…", "---", "Quit"}
 		return reflect.DeepEqual(got, want), strings.Join(got, " | ")
 	})
 	eventually(t, "unread 8 icon", func() (bool, string) { return checkIcon(view.IconUnread, 8) })
