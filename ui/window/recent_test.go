@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/app/view"
 )
 
@@ -220,7 +221,7 @@ func TestRecentWindowCommands(t *testing.T) {
 
 	s.PausedUntil = h.now.Add(90 * time.Minute)
 	h.snapshot(s)
-	mustText(t, windowTexts(r.w), "Notifications paused until "+h.now.Add(90*time.Minute).Format("15:04"))
+	mustText(t, windowTexts(r.w), "Notifications paused until "+l10n.Clock(h.now.Add(90*time.Minute)))
 }
 
 func (h *harness) waitCommands(want []control.Command) {
