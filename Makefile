@@ -12,10 +12,9 @@ export LANG ?= C.UTF-8
 BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_PKGS := dovecot-imapd openssl xvfb xauth imagemagick dunst gnome-keyring \
-	libsecret-tools x11-utils dbus dbus-x11 procps libglib2.0-bin gnome-online-accounts
+	libsecret-tools x11-utils dbus dbus-x11 procps libglib2.0-bin gnome-online-accounts \
+	xfce4-panel xfconf xdotool
 BENCH_PKGS := mailnag
-# A real tray host for docs/screenshot-tray-menu.png (not part of make test).
-SCREENSHOT_PKGS := xfce4-panel xfconf xdotool imagemagick xvfb dbus
 
 .PHONY: all build deps bench-deps screenshot-tray-menu test test-nocgo vet demo bench soak clean
 
@@ -54,8 +53,7 @@ bench-deps: deps
 
 # screenshot-tray-menu: Mailbell's demo in a real Xfce panel, its menu
 # opened by a right click (internal/testenv/xfcepanel).
-screenshot-tray-menu:
-	@./.ci/install-debs $(SCREENSHOT_PKGS)
+screenshot-tray-menu: deps
 	internal/testenv/xfcepanel/screenshot-tray-menu.sh docs/screenshot-tray-menu.png
 
 vet:

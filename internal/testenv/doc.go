@@ -3,6 +3,8 @@
 // server with its test-only parts and a scripted hostile one (imaptest), a
 // private Dovecot (dovecottest), a headless desktop with Xvfb, D-Bus, dunst
 // and gnome-keyring (desktoptest), a StatusNotifier watcher (sniwatcher), a
+// real tray host's set-up, Xfce's panel (xfcepanel: no Go, a panel layout
+// and the tray-menu screenshot script; e2e starts the panel itself), a
 // GNOME Online Accounts stand-in and the real goa-daemon's harness (goatest), a
 // fault-injecting proxy (faultproxy), test certificates (testcert) and the
 // built binary run as a child process (proctest). Nothing that ships imports

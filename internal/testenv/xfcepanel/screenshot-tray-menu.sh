@@ -6,8 +6,9 @@
 #
 #   internal/testenv/xfcepanel/screenshot-tray-menu.sh [OUT.png]
 #
-# Needs xvfb, xfce4-panel, xfconf, dbus, xdotool and imagemagick; make
-# screenshot-tray-menu installs them and runs this.
+# Needs xvfb, xfce4-panel, xfconf, dbus, xdotool and imagemagick (in the
+# Makefile's TEST_PKGS); make screenshot-tray-menu installs them and runs this.
+# e2e/xfcepanel_test.go runs the same panel in make test.
 # Nothing of the user's is touched: HOME and the XDG folders are a temporary
 # directory, removed at the end with every process started here.
 set -euo pipefail
