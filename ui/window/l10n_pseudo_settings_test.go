@@ -78,7 +78,7 @@ func (sc *pseudoScan) settingsForeign(s *settingsWindow) {
 			sc.addForeign(err.Error())
 		}
 	}
-	sc.addForeign(oauth.ReadmeClientSection) // the README's (English) section title
+	sc.addData(oauth.ReadmeClientSection) // the README's section title: the README is English
 }
 
 // The settings window in the pseudo-locale: every tab, the account list,
@@ -116,7 +116,11 @@ func TestPseudoLocaleSettingsWindow(t *testing.T) {
 		"ann@gmail.com", "bob@outlook.com", "Google", "Microsoft", "TLS", "STARTTLS",
 		"imap.example.com", "x y", "imap://example.com", "bad")
 	h := newHarness(t, Deps{})
-	h.withCore(app.Options{ConfigDir: dir, Secrets: mem, OAuthOptions: app.OAuthOptions{OnlineAccounts: goa}})
+	// The core shares this process's l10n in the test: its "system
+	// language" is the pseudo-locale too, or applying the config would
+	// switch the process back to English.
+	h.withCore(app.Options{ConfigDir: dir, Secrets: mem, OAuthOptions: app.OAuthOptions{OnlineAccounts: goa},
+		SystemLanguages: func() []string { return []string{l10n.Pseudo.String()} }})
 	s := h.openSettings("emil")
 	sc.settingsForeign(s)
 	sc.window("settings", s.w)

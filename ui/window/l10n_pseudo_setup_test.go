@@ -83,8 +83,10 @@ func TestPseudoLocaleSetupWindow(t *testing.T) {
 	test.Tap(s.editBtn)
 	test.Type(s.host, "imap.example.test")
 	sc.window("setup, manual", s.w)
-	const refused = "Password rejected" // the core's words (app/describe.go)
-	sc.addForeign(refused, "Connected — 0 messages in INBOX")
+	// The fake core's answers (setupBackend) are this test's data: the
+	// real core's words are its own package's to translate.
+	const refused = "Password rejected"
+	sc.addData(refused, "Connected — 0 messages in INBOX")
 	sb.mu.Lock()
 	sb.testReply = func(control.Command) (control.Event, error) { return control.Event{}, errors.New(refused) }
 	sb.mu.Unlock()

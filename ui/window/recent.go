@@ -54,7 +54,7 @@ func newRecentWindow(u *UI) *recentWindow {
 	r.checkNow = widget.NewButtonWithIcon(l10n.T("recent.check_now"), theme.ViewRefreshIcon(), func() {
 		r.u.send(control.Command{Cmd: control.CmdCheckNow})
 	})
-	r.pause = widget.NewButtonWithIcon(view.LabelPauseShort, theme.MediaPauseIcon(), r.pauseTapped)
+	r.pause = widget.NewButtonWithIcon(view.PauseShortLabel(), theme.MediaPauseIcon(), r.pauseTapped)
 	r.settings = widget.NewButtonWithIcon(l10n.T("recent.settings"), theme.SettingsIcon(), func() { r.u.openSettings("") })
 	toolbar := container.NewHBox(r.checkNow, r.pause, layout.NewSpacer(), r.settings, noTrayQuit(u))
 
@@ -144,10 +144,10 @@ func (r *recentWindow) update() {
 	}
 
 	if s.Paused(now) {
-		r.pause.SetText(view.LabelResume)
+		r.pause.SetText(view.ResumeLabel())
 		r.pause.SetIcon(theme.MediaPlayIcon())
 	} else {
-		r.pause.SetText(view.LabelPauseShort)
+		r.pause.SetText(view.PauseShortLabel())
 		r.pause.SetIcon(theme.MediaPauseIcon())
 	}
 	if u.disconnected || !u.haveSnap || len(s.Accounts) == 0 { // nothing to check or pause

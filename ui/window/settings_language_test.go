@@ -50,7 +50,11 @@ func TestLanguagePreference(t *testing.T) {
 	fb := newFakeBackend()
 	rb := &recordingBackend{fakeBackend: fb}
 	h := newHarnessOn(t, Deps{}, fb, rb)
-	h.withCore(app.Options{ConfigDir: dir, Secrets: secrets.Memory()})
+	// The core runs in this process here and speaks the saved language
+	// (l10n.Use), which then is the window's too; a real window process
+	// keeps its language until it is started again.
+	t.Cleanup(func() { l10n.Use(l10n.English) })
+	h.withCore(app.Options{ConfigDir: dir, Secrets: secrets.Memory(), SystemLanguages: func() []string { return []string{"en"} }})
 	s := h.openSettings("")
 	s.tabs.SelectIndex(1)
 	p := s.prefs
@@ -78,7 +82,7 @@ func TestLanguagePreference(t *testing.T) {
 		}
 		test.Tap(p.saveBtn)
 		h.loop.until(t, "the preferences saved", func() bool { return !s.saving })
-		if p.status.Text != "Saved" {
+		if p.status.Text != l10n.T("settings.saved") {
 			t.Fatalf("saving %s: %q", name, p.status.Text)
 		}
 		cfg, err := config.Load(dir)
