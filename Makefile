@@ -13,7 +13,11 @@ BUILD_PKGS := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 	libxinerama-dev libxi-dev libxxf86vm-dev
 TEST_PKGS := dovecot-imapd openssl xvfb xauth imagemagick dunst gnome-keyring \
 	libsecret-tools x11-utils dbus dbus-x11 procps libglib2.0-bin gnome-online-accounts \
-	xfce4-panel xfconf xdotool
+	xfce4-panel xfconf xdotool $(FONT_PKGS)
+# Fonts for the scripts the window and notification tests show (README:
+# "Fonts"): Chinese, Japanese and Korean (WenQuanYi Micro Hei, 1.5 MB);
+# Arabic and Hebrew (DejaVu Sans); color emoji for dunst (Fyne bundles its own).
+FONT_PKGS := fonts-wqy-microhei fonts-dejavu-core fonts-noto-color-emoji
 BENCH_PKGS := mailnag
 
 .PHONY: all build deps bench-deps screenshot-tray-menu test test-nocgo vet demo bench soak clean
