@@ -16,8 +16,9 @@ TEST_PKGS := dovecot-imapd openssl xvfb xauth imagemagick dunst gnome-keyring \
 	xfce4-panel xfconf xdotool $(FONT_PKGS)
 # Fonts for the scripts the window and notification tests show (README:
 # "Fonts"): Chinese, Japanese and Korean (WenQuanYi Micro Hei, 1.5 MB);
-# Arabic and Hebrew (DejaVu Sans); color emoji for dunst (Fyne bundles its own).
-FONT_PKGS := fonts-wqy-microhei fonts-dejavu-core fonts-noto-color-emoji
+# Arabic and Hebrew (DejaVu Sans); color emoji for dunst (Fyne bundles its
+# own); fc-list, which the notification test asks.
+FONT_PKGS := fonts-wqy-microhei fonts-dejavu-core fonts-noto-color-emoji fontconfig
 BENCH_PKGS := mailnag
 
 .PHONY: all build deps bench-deps screenshot-tray-menu test test-nocgo vet demo bench soak clean
