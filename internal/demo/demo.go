@@ -121,13 +121,22 @@ var inbox = []letter{
 	{"GitHub <noreply@github.example>", "[mailbell] CI passed on main"},
 	{"Tomás Ortega <tomas@acme.example>", "Re: Q4 budget — final numbers"},
 	{"Lena Fischer <lena@example.org>", "Grüße aus Berlin 🎄"},
+	// Mail in other scripts, newest: each needs a system font (README: "Fonts").
+	{"田中 由紀 <yuki@example.jp>", "明日の会議について"},
+	{"王芳 <wang.fang@example.cn>", "关于下周会议的安排"},
+	{"김민준 <minjun@example.kr>", "회의 자료를 보내드립니다"},
+	{"ليلى حداد <layla@example.ae>", "مرحبا، هذا تقرير الأسبوع"},
+	{"נועה לוי <noa@example.il>", "שלום רב מצוות הפיתוח"},
+	{"Olu Adeyemi <olu@example.ng>", "Party on Friday 🎉📬"},
 }
 
 var arriving = []letter{
 	{"Ann Lee <ann@acme.example>", "Quarterly report"},
+	{"김민준 <minjun@example.kr>", "점심 같이 해요? 🍜"},
+	{"ليلى حداد <layla@example.ae>", "موعد الاجتماع غدا"},
+	{"Yuki Tanaka <yuki@example.jp>", "会議の議事録 (meeting notes)"},
 	{"Bob Martin <bob@acme.example>", "Lunch on Thursday?"},
 	{"Calendar <calendar@acme.example>", "Invitation: Design review @ Fri 10:00"},
-	{"Yuki Tanaka <yuki@example.jp>", "会議の議事録 (meeting notes)"},
 	{"Priya Raman <priya@studio.example>", "Re: Photos from Saturday"},
 	{"Bank <alerts@bank.example>", "Your statement is ready"},
 	{"Ann Lee <ann@acme.example>", "Re: Quarterly report — one more chart"},
