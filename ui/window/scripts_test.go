@@ -49,8 +49,8 @@ func TestRecentWindowRendersEveryScript(t *testing.T) {
 		t.Fatalf("%d rows laid out, want %d", len(rows), len(scriptsamples.All))
 	}
 	th := h.app.Settings().Theme()
-	mark := paint(canvas.Text{Text: string(missingRune), TextSize: th.Size(theme.SizeNameText)}, th)
-	if !hasInk(mark) || sameImage(mark, paint(canvas.Text{Text: "A", TextSize: th.Size(theme.SizeNameText)}, th)) {
+	mark := paint(canvas.Text{Text: string(missingRune), TextSize: th.Size(theme.SizeNameText)})
+	if !hasInk(mark) || sameImage(mark, paint(canvas.Text{Text: "A", TextSize: th.Size(theme.SizeNameText)})) {
 		t.Fatal("a missing glyph paints nothing or like \"A\": the comparison below would prove nothing")
 	}
 	for i, c := range scriptsamples.All {
@@ -72,13 +72,13 @@ func TestRecentWindowRendersEveryScript(t *testing.T) {
 				l.size = theme.SizeNameText
 			}
 			size := th.Size(l.size)
-			missing := paint(canvas.Text{Text: string(missingRune), TextSize: size, TextStyle: l.st}, th)
+			missing := paint(canvas.Text{Text: string(missingRune), TextSize: size, TextStyle: l.st})
 			var noGlyph, blank []string
 			for _, ch := range l.text {
 				if !scriptsamples.Drawn(ch) {
 					continue
 				}
-				img := paint(canvas.Text{Text: string(ch), TextSize: size, TextStyle: l.st}, th)
+				img := paint(canvas.Text{Text: string(ch), TextSize: size, TextStyle: l.st})
 				switch {
 				case sameImage(img, missing):
 					noGlyph = append(noGlyph, fmt.Sprintf("%c U+%04X", ch, ch))
@@ -112,9 +112,9 @@ func TestRightToLeftSubjectPaintsRightToLeft(t *testing.T) {
 		{"مرحبا، هذا تقرير الأسبوع", "مرحبا", "الأسبوع"},
 		{"שלום רב מצוות הפיתוח", "שלום", "הפיתוח"},
 	} {
-		full := paint(canvas.Text{Text: c.subject, TextSize: size}, th)
-		first := paint(canvas.Text{Text: c.first, TextSize: size}, th)
-		last := paint(canvas.Text{Text: c.last, TextSize: size}, th)
+		full := paint(canvas.Text{Text: c.subject, TextSize: size})
+		first := paint(canvas.Text{Text: c.first, TextSize: size})
+		last := paint(canvas.Text{Text: c.last, TextSize: size})
 		fx, fd := findIn(full, first)
 		lx, ld := findIn(full, last)
 		t.Logf("%q: first word at x=%d (%d pixels differ), last word at x=%d (%d differ), width %d", c.subject, fx, fd, lx, ld, full.Bounds().Dx())
@@ -152,15 +152,17 @@ func sameColor(a, b color.Color) bool {
 	return r1 == r2 && g1 == g2 && b1 == b2 && a1 == a2
 }
 
-// paint renders a text object alone, in theme th, as the software painter
-// draws it.
-func paint(txt canvas.Text, th fyne.Theme) image.Image {
+// paint renders a text object alone with the software painter, in the
+// current app's theme. (software.Render would set the theme first, which
+// refreshes every open window and reloads the fonts on each call.)
+func paint(txt canvas.Text) image.Image {
 	if txt.Color == nil {
 		txt.Color = color.Black
 	}
-	o := &txt
-	o.Resize(o.MinSize())
-	return software.Render(o, th)
+	c := software.NewCanvas()
+	c.SetPadded(false)
+	c.SetContent(&txt)
+	return c.Capture()
 }
 
 func sameImage(a, b image.Image) bool {
