@@ -17,6 +17,7 @@ import (
 
 	"mailbell/app"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/app/view"
 )
 
@@ -297,6 +298,14 @@ func mustNotText(t *testing.T, all []string, want string) {
 // returns it; it stops with the test.
 func (h *harness) withCore(opts app.Options) *app.Core {
 	h.t.Helper()
+	if opts.SystemLanguages == nil {
+		// The core shares this process's l10n here: applying the config
+		// ("language": "", the system's) must not switch the window under
+		// test away from the language the test chose (English, unless it
+		// said otherwise), whatever LANG the machine running it has.
+		lang := l10n.Current().String()
+		opts.SystemLanguages = func() []string { return []string{lang} }
+	}
 	core, err := app.New(opts)
 	if err != nil {
 		h.t.Fatal(err)

@@ -116,11 +116,7 @@ func TestPseudoLocaleSettingsWindow(t *testing.T) {
 		"ann@gmail.com", "bob@outlook.com", "Google", "Microsoft", "TLS", "STARTTLS",
 		"imap.example.com", "x y", "imap://example.com", "bad")
 	h := newHarness(t, Deps{})
-	// The core shares this process's l10n in the test: its "system
-	// language" is the pseudo-locale too, or applying the config would
-	// switch the process back to English.
-	h.withCore(app.Options{ConfigDir: dir, Secrets: mem, OAuthOptions: app.OAuthOptions{OnlineAccounts: goa},
-		SystemLanguages: func() []string { return []string{l10n.Pseudo.String()} }})
+	h.withCore(app.Options{ConfigDir: dir, Secrets: mem, OAuthOptions: app.OAuthOptions{OnlineAccounts: goa}})
 	s := h.openSettings("emil")
 	sc.settingsForeign(s)
 	sc.window("settings", s.w)

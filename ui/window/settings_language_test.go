@@ -54,7 +54,7 @@ func TestLanguagePreference(t *testing.T) {
 	// (l10n.Use), which then is the window's too; a real window process
 	// keeps its language until it is started again.
 	t.Cleanup(func() { l10n.Use(l10n.English) })
-	h.withCore(app.Options{ConfigDir: dir, Secrets: secrets.Memory(), SystemLanguages: func() []string { return []string{"en"} }})
+	h.withCore(app.Options{ConfigDir: dir, Secrets: secrets.Memory()})
 	s := h.openSettings("")
 	s.tabs.SelectIndex(1)
 	p := s.prefs
