@@ -21,7 +21,8 @@ import (
 //
 // Its parts: this file (the window, the account list, remove),
 // settings_account.go (the account form and save), conncheck.go (Test
-// connection) and settings_prefs.go (preferences).
+// connection), settings_prefs.go (preferences) and settings_language.go
+// (the Language choice).
 type settingsWindow struct {
 	u    *UI
 	ctrl *settings.Controller
