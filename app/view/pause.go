@@ -6,15 +6,6 @@ import (
 	"mailbell/app/l10n"
 )
 
-// The English words of pausing, as the catalogue's source has them. Front
-// ends show PauseLabel, PauseShortLabel and ResumeLabel, which speak the
-// current language; these stay for code that still names them.
-const (
-	LabelPause      = "Pause notifications" // the tray's submenu title when not paused
-	LabelPauseShort = "Pause"               // the window's toolbar button
-	LabelResume     = "Resume"
-)
-
 // PauseLabel is the tray's submenu title when not paused: "Pause
 // notifications". The words of pausing are shared by the tray menu and the
 // window so that both offer the same lengths and say the same thing.
