@@ -1,5 +1,7 @@
 package config
 
+import "mailbell/app/l10n"
+
 // What the tray badge counts (preferences "count").
 const (
 	// CountUnread is the server's unseen count over the watched folders
@@ -18,7 +20,7 @@ func (p Preferences) validateCount() []Problem {
 	case "", CountUnread, CountNew:
 		return nil
 	}
-	return []Problem{{Field: "preferences.count", Msg: "unknown value " + quote(p.Count) + ": want \"unread\" or \"new\""}}
+	return []Problem{{Field: "preferences.count", Msg: l10n.T("config.count_unknown", l10n.Args{"Value": quote(p.Count)})}}
 }
 
 func quote(s string) string {

@@ -17,5 +17,5 @@ func (p Preferences) validateLanguage() []Problem {
 	for _, l := range l10n.Languages() {
 		tags = append(tags, l.Tag)
 	}
-	return []Problem{{Field: "preferences.language", Msg: "unknown language " + quote(p.Language) + ": want \"\" (the system's) or one of " + strings.Join(tags, ", ")}}
+	return []Problem{{Field: "preferences.language", Msg: l10n.T("config.language_unknown", l10n.Args{"Value": quote(p.Language), "Tags": strings.Join(tags, ", ")})}}
 }

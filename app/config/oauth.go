@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
+	"mailbell/app/l10n"
 	"mailbell/app/oauth"
 )
 
@@ -108,11 +110,11 @@ func ProviderForHost(host string) oauth.Kind {
 // validateAuth checks the sign-in fields of a; path ("accounts[1]")
 // prefixes the field names.
 func validateAuth(a Account, path string, probs []Problem) []Problem {
-	add := func(name, format string, args ...any) {
+	add := func(name, msg string) {
 		if path != "" {
 			name = path + "." + name
 		}
-		probs = append(probs, Problem{Field: name, Msg: fmt.Sprintf(format, args...)})
+		probs = append(probs, Problem{Field: name, Msg: msg})
 	}
 	switch a.Auth {
 	case "", AuthPassword:
@@ -121,13 +123,13 @@ func validateAuth(a Account, path string, probs []Problem) []Problem {
 			set  bool
 		}{{"oauth2", a.OAuth2 != nil}, {"token_command", a.TokenCommand != ""}, {"goa_account", a.GOAAccount != ""}} {
 			if f.set {
-				add(f.name, "used with \"auth\": \"oauth2\" only (this account logs in with a password)")
+				add(f.name, l10n.T("config.oauth2_only"))
 			}
 		}
 		return probs
 	case AuthOAuth2:
 	default:
-		add("auth", "unknown auth %q: want \"password\" or \"oauth2\"", string(a.Auth))
+		add("auth", l10n.T("config.auth_unknown", l10n.Args{"Value": strconv.Quote(string(a.Auth))}))
 		return probs
 	}
 
@@ -138,19 +140,19 @@ func validateAuth(a Account, path string, probs []Problem) []Problem {
 		}
 	}
 	if given > 1 {
-		add("auth", "give one of \"oauth2\", \"token_command\" and \"goa_account\", not several")
+		add("auth", l10n.T("config.auth_several"))
 	}
 	if a.PasswordCommand != "" {
-		add("password_command", "not used with \"auth\": \"oauth2\" (for a command that prints an access token use \"token_command\")")
+		add("password_command", l10n.T("config.password_command_oauth2"))
 	}
 	switch {
 	case a.TokenCommand != "":
 		if strings.TrimSpace(a.TokenCommand) == "" {
-			add("token_command", "blank command")
+			add("token_command", l10n.T("config.blank_command"))
 		}
 	case a.GOAAccount != "":
 		if strings.TrimSpace(a.GOAAccount) == "" || strings.IndexFunc(a.GOAAccount, func(r rune) bool { return r < ' ' || r == '/' }) >= 0 {
-			add("goa_account", "%q is not an Online Accounts id (e.g. \"account_1700000000_0\")", a.GOAAccount)
+			add("goa_account", l10n.T("config.goa_account_invalid", l10n.Args{"Value": strconv.Quote(a.GOAAccount)}))
 		}
 	default:
 		validateOAuth2(a, add)
@@ -162,7 +164,7 @@ func validateAuth(a Account, path string, probs []Problem) []Problem {
 // implies) with oauth.Settings.Resolve, without the build's client ID: a
 // build without one for Google or Microsoft is not a config error (the
 // account shows the words of oauth.MissingClientText instead).
-func validateOAuth2(a Account, add func(name, format string, args ...any)) {
+func validateOAuth2(a Account, add func(name, msg string)) {
 	field := "oauth2"
 	if a.OAuth2 == nil {
 		field = "auth"
@@ -170,9 +172,9 @@ func validateOAuth2(a Account, add func(name, format string, args ...any)) {
 	s := a.OAuth2Settings()
 	if s.Provider == "" {
 		if a.OAuth2 == nil {
-			add(field, "\"oauth2\" needs a provider for %q: give \"oauth2\": {\"provider\": \"google\" | \"microsoft\" | \"custom\"}, a \"token_command\" or a \"goa_account\"", a.Host)
+			add(field, l10n.T("config.oauth2_no_provider", l10n.Args{"Host": strconv.Quote(a.Host)}))
 		} else {
-			add("oauth2.provider", "missing: \"google\", \"microsoft\" or \"custom\"")
+			add("oauth2.provider", l10n.T("config.oauth2_provider_missing"))
 		}
 		return
 	}
@@ -194,11 +196,11 @@ func validateOAuth2(a Account, add func(name, format string, args ...any)) {
 		if errors.Is(err, oauth.ErrNoClientID) && a.OAuth2 != nil {
 			name = "oauth2.client_id"
 		}
-		add(name, "%s", msg)
+		add(name, msg) // oauth's own words (English): a technical detail of a hand-written "oauth2"
 	}
 	for i, sc := range s.Scopes {
 		if strings.TrimSpace(sc) == "" || strings.ContainsAny(sc, " \t\r\n") {
-			add(fmt.Sprintf("oauth2.scopes[%d]", i), "%q is not a scope (one scope per string, no spaces)", sc)
+			add(fmt.Sprintf("oauth2.scopes[%d]", i), l10n.T("config.scope_invalid", l10n.Args{"Value": strconv.Quote(sc)}))
 		}
 	}
 }

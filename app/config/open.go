@@ -1,10 +1,12 @@
 package config
 
 import (
-	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"unicode"
+
+	"mailbell/app/l10n"
 )
 
 // OpenClient is the "open" value that starts the desktop's default mail
@@ -34,13 +36,13 @@ func openProblem(v string) string {
 	case v == "":
 		return ""
 	case strings.TrimSpace(v) == "":
-		return "blank: leave it out for the default, or give \"client\", a webmail address or a command"
+		return l10n.T("config.open_blank")
 	case strings.IndexFunc(v, func(r rune) bool { return unicode.IsControl(r) }) >= 0:
-		return "contains control characters"
+		return l10n.T("config.open_control")
 	case OpenIsURL(v):
 		u, err := url.Parse(strings.TrimSpace(v))
 		if err != nil || u.Host == "" || strings.ContainsAny(strings.TrimSpace(v), " \t") {
-			return fmt.Sprintf("%q is not a web address (want https://host/…)", v)
+			return l10n.T("config.open_not_url", l10n.Args{"Value": strconv.Quote(v)})
 		}
 	}
 	return ""

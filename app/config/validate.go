@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"unicode"
 
+	"mailbell/app/l10n"
 	"mailbell/mail"
 )
 
@@ -80,7 +82,7 @@ func (c *Config) validate() []Problem {
 		// system "Work" and "work" would share them.
 		key := strings.ToLower(a.ID)
 		if first, dup := seen[key]; dup {
-			probs = append(probs, Problem{Field: path + ".id", Msg: fmt.Sprintf("duplicate id %q: accounts[%d] has it already", a.ID, first)})
+			probs = append(probs, Problem{Field: path + ".id", Msg: l10n.T("config.id_duplicate", l10n.Args{"ID": strconv.Quote(a.ID), "First": first})})
 		} else {
 			seen[key] = i
 		}
@@ -88,11 +90,11 @@ func (c *Config) validate() []Problem {
 	p := c.Preferences
 	if p.IdleRefreshMinutes < MinIdleRefreshMinutes || p.IdleRefreshMinutes > MaxIdleRefreshMinutes {
 		probs = append(probs, Problem{Field: "preferences.idle_refresh_minutes",
-			Msg: fmt.Sprintf("%d is out of range: want %d to %d minutes", p.IdleRefreshMinutes, MinIdleRefreshMinutes, MaxIdleRefreshMinutes)})
+			Msg: l10n.T("config.minutes_out_of_range", l10n.Args{"Value": p.IdleRefreshMinutes, "Min": MinIdleRefreshMinutes, "Max": MaxIdleRefreshMinutes})})
 	}
 	if p.PollSeconds < MinPollSeconds || p.PollSeconds > MaxPollSeconds {
 		probs = append(probs, Problem{Field: "preferences.poll_seconds",
-			Msg: fmt.Sprintf("%d is out of range: want %d to %d seconds", p.PollSeconds, MinPollSeconds, MaxPollSeconds)})
+			Msg: l10n.T("config.seconds_out_of_range", l10n.Args{"Value": p.PollSeconds, "Min": MinPollSeconds, "Max": MaxPollSeconds})})
 	}
 	probs = append(probs, c.validateRules()...)
 	probs = append(probs, p.validateCount()...)
@@ -126,48 +128,50 @@ func validateAccount(a Account, path string, probs []Problem) []Problem {
 		}
 		return path + "." + name
 	}
-	add := func(name, format string, args ...any) {
-		probs = append(probs, Problem{Field: field(name), Msg: fmt.Sprintf(format, args...)})
+	// add records a problem in the current language's words (l10n): the
+	// settings window shows them under the field.
+	add := func(name, msg string) {
+		probs = append(probs, Problem{Field: field(name), Msg: msg})
 	}
 
 	switch {
 	case a.ID == "":
-		add("id", "missing: every account needs an id (e.g. %q)", "acct1")
+		add("id", l10n.T("config.id_missing", l10n.Args{"Example": strconv.Quote("acct1")}))
 	case !ValidID(a.ID):
-		add("id", "%q is not a valid id: want 1 to 64 of A-Z a-z 0-9 . _ -, starting with a letter or digit", a.ID)
+		add("id", l10n.T("config.id_invalid", l10n.Args{"ID": strconv.Quote(a.ID)}))
 	}
 
 	host := a.Host
 	switch {
 	case strings.TrimSpace(host) == "":
-		add("host", "missing: the IMAP server's name, e.g. imap.example.com")
+		add("host", l10n.T("config.host_missing"))
 	case strings.Contains(host, "/"):
-		add("host", "%q is a URL or path; want a host name like imap.example.com", host)
+		add("host", l10n.T("config.host_url", l10n.Args{"Host": strconv.Quote(host)}))
 	case strings.IndexFunc(host, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		add("host", "%q contains spaces or control characters", host)
+		add("host", l10n.T("config.host_spaces", l10n.Args{"Host": strconv.Quote(host)}))
 	case strings.Contains(host, ":") && net.ParseIP(strings.Trim(host, "[]")) == nil:
-		add("host", "%q includes a port; put the port in \"port\"", host)
+		add("host", l10n.T("config.host_port", l10n.Args{"Host": strconv.Quote(host)}))
 	}
 
 	if a.Port < 0 || a.Port > 65535 {
-		add("port", "%d is out of range: want 1 to 65535 (or leave it out for the default)", a.Port)
+		add("port", l10n.T("config.port_out_of_range", l10n.Args{"Port": a.Port}))
 	}
 
 	switch sec := mail.Security(a.Security); sec {
 	case "", mail.SecurityTLS, mail.SecuritySTARTTLS:
 	case mail.SecurityPlain:
 		if strings.TrimSpace(host) != "" && !mail.IsLoopbackHost(host) {
-			add("security", "\"plain\" sends the password unencrypted and is allowed to localhost only, not to %q: use \"tls\" or \"starttls\"", host)
+			add("security", l10n.T("config.plain_not_local", l10n.Args{"Host": strconv.Quote(host)}))
 		}
 	default:
-		add("security", "unknown security %q: want \"tls\", \"starttls\" or \"plain\"", a.Security)
+		add("security", l10n.T("config.security_unknown", l10n.Args{"Value": strconv.Quote(a.Security)}))
 	}
 
 	if a.Email != "" && (!strings.Contains(a.Email, "@") || strings.IndexFunc(a.Email, unicode.IsSpace) >= 0) {
-		add("email", "%q is not an email address", a.Email)
+		add("email", l10n.T("config.not_email", l10n.Args{"Value": strconv.Quote(a.Email)}))
 	}
 	if a.EffectiveUsername() == "" {
-		add("username", "missing: give \"username\" or \"email\"")
+		add("username", l10n.T("config.username_missing"))
 	}
 
 	seen := map[string]bool{}
@@ -179,22 +183,22 @@ func validateAccount(a Account, path string, probs []Problem) []Problem {
 		}
 		switch {
 		case strings.TrimSpace(f) == "":
-			add(name, "empty folder name")
+			add(name, l10n.T("config.folder_empty"))
 		case strings.IndexFunc(f, unicode.IsControl) >= 0:
-			add(name, "folder name %q contains control characters", f)
+			add(name, l10n.T("config.folder_control", l10n.Args{"Folder": strconv.Quote(f)}))
 		case seen[key]:
-			add(name, "folder %q is listed twice", f)
+			add(name, l10n.T("config.folder_twice", l10n.Args{"Folder": strconv.Quote(f)}))
 		}
 		seen[key] = true
 	}
 	if a.CAFile != "" && strings.TrimSpace(a.CAFile) == "" {
-		add("ca_file", "blank path")
+		add("ca_file", l10n.T("config.blank_path"))
 	}
 	if a.PasswordCommand != "" && strings.TrimSpace(a.PasswordCommand) == "" {
-		add("password_command", "blank command")
+		add("password_command", l10n.T("config.blank_command"))
 	}
 	if msg := openProblem(a.Open); msg != "" {
-		add("open", "%s", msg)
+		add("open", msg)
 	}
 	probs = validateAuth(a, path, probs)
 	return probs

@@ -5,6 +5,8 @@ import (
 	"unicode"
 
 	"golang.org/x/net/idna"
+
+	"mailbell/app/l10n"
 )
 
 // idnaProfile maps a domain the way a resolver would look it up: Unicode
@@ -111,9 +113,9 @@ func domainOf(addr string) string {
 func (p sender) describe() string {
 	switch p.kind {
 	case patDomainTree:
-		return p.text + " (and its subdomains)"
+		return l10n.T("rules.sender.domain_tree", l10n.Args{"Domain": p.text})
 	case patDomainExact:
-		return "anyone " + p.text
+		return l10n.T("rules.sender.domain_exact", l10n.Args{"Domain": p.text})
 	}
 	return p.text
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"mailbell/app/l10n"
 )
 
 // Schedule is compiled quiet hours. A nil *Schedule is never quiet.
@@ -117,31 +119,54 @@ func (s *Schedule) NextStart(now time.Time) time.Time {
 // nights starting Mon, Tue, Wed, Thu or Fri".
 func (s *Schedule) Describe() string {
 	if s == nil {
-		return "No quiet hours"
+		return l10n.T("rules.quiet.none")
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Quiet from %02d:%02d to %02d:%02d", s.from/60, s.from%60, s.to/60, s.to%60)
+	// The times as the quiet-hours fields take them (HH:MM, 24-hour), so
+	// the description reads like what was typed.
+	args := l10n.Args{
+		"From": fmt.Sprintf("%02d:%02d", s.from/60, s.from%60),
+		"To":   fmt.Sprintf("%02d:%02d", s.to/60, s.to%60),
+	}
 	var names []string
 	all := true
 	for i := range 7 {
 		wd := time.Weekday((i + 1) % 7) // Monday first
 		if s.days[wd] {
-			names = append(names, wd.String()[:3])
+			names = append(names, weekdayName(wd))
 		} else {
 			all = false
 		}
 	}
 	switch {
 	case all && s.to <= s.from:
-		b.WriteString(" every night")
+		return l10n.T("rules.quiet.every_night", args)
 	case all:
-		b.WriteString(" every day")
+		return l10n.T("rules.quiet.every_day", args)
 	case s.to <= s.from:
-		b.WriteString(" on nights starting " + joinList(names, "or"))
-	default:
-		b.WriteString(" on " + joinList(names, "and"))
+		args["Days"] = joinList(names, conjOr)
+		return l10n.T("rules.quiet.nights", args)
 	}
-	return b.String()
+	args["Days"] = joinList(names, conjAnd)
+	return l10n.T("rules.quiet.days", args)
+}
+
+// weekdayName is d's short name in the current language: "Mon".
+func weekdayName(d time.Weekday) string {
+	switch d {
+	case time.Monday:
+		return l10n.T("weekday.mon")
+	case time.Tuesday:
+		return l10n.T("weekday.tue")
+	case time.Wednesday:
+		return l10n.T("weekday.wed")
+	case time.Thursday:
+		return l10n.T("weekday.thu")
+	case time.Friday:
+		return l10n.T("weekday.fri")
+	case time.Saturday:
+		return l10n.T("weekday.sat")
+	}
+	return l10n.T("weekday.sun")
 }
 
 // parseClock reads "HH:MM" (24-hour, two digits each).

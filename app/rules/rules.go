@@ -3,6 +3,8 @@ package rules
 import (
 	"slices"
 	"strings"
+
+	"mailbell/app/l10n"
 )
 
 // Reason says which rule muted a message.
@@ -170,7 +172,7 @@ func (e *Engine) Check(m Message) Verdict {
 type AccountOff struct{}
 
 // Describe implements Rule.
-func (AccountOff) Describe() string                   { return "No notifications for this account" }
+func (AccountOff) Describe() string                   { return l10n.T("rules.describe.account_off") }
 func (AccountOff) reason() Reason                     { return ReasonAccountOff }
 func (AccountOff) mutes(Message, string, string) bool { return true }
 
@@ -179,7 +181,7 @@ type FolderOff struct{ Folders []string }
 
 // Describe implements Rule.
 func (f FolderOff) Describe() string {
-	return "No notifications for " + joinList(f.Folders, "and")
+	return l10n.T("rules.describe.folders_off", l10n.Args{"Folders": joinList(f.Folders, conjAnd)})
 }
 func (FolderOff) reason() Reason { return ReasonFolderOff }
 func (f FolderOff) mutes(m Message, _, _ string) bool {
@@ -199,7 +201,7 @@ type OwnAddresses struct {
 
 // Describe implements Rule.
 func (o OwnAddresses) Describe() string {
-	return "Never for mail from your own addresses (" + strings.Join(o.Addresses, ", ") + ")"
+	return l10n.T("rules.describe.own_addresses", l10n.Args{"Addresses": strings.Join(o.Addresses, ", ")})
 }
 func (OwnAddresses) reason() Reason { return ReasonOwnAddress }
 func (o OwnAddresses) mutes(_ Message, addr, _ string) bool {
@@ -210,8 +212,10 @@ func (o OwnAddresses) mutes(_ Message, addr, _ string) bool {
 type MuteSenders struct{ list []sender }
 
 // Describe implements Rule.
-func (s MuteSenders) Describe() string { return "Mute mail from " + describeSenders(s.list, "or") }
-func (MuteSenders) reason() Reason     { return ReasonMutedSender }
+func (s MuteSenders) Describe() string {
+	return l10n.T("rules.describe.mute_senders", l10n.Args{"Senders": describeSenders(s.list, conjOr)})
+}
+func (MuteSenders) reason() Reason { return ReasonMutedSender }
 func (s MuteSenders) mutes(_ Message, addr, _ string) bool {
 	for _, p := range s.list {
 		if addr != "" && p.matches(addr) {
@@ -228,9 +232,9 @@ type MuteSubjects struct{ list []subjectWord }
 func (s MuteSubjects) Describe() string {
 	var q []string
 	for _, w := range s.list {
-		q = append(q, "“"+w.text+"”")
+		q = append(q, l10n.T("rules.quoted", l10n.Args{"Word": w.text}))
 	}
-	return "Mute mail whose subject contains the word " + joinList(q, "or")
+	return l10n.T("rules.describe.mute_subjects", l10n.Args{"Words": joinList(q, conjOr)})
 }
 func (MuteSubjects) reason() Reason { return ReasonMutedSubject }
 func (s MuteSubjects) mutes(_ Message, _, subject string) bool {
@@ -250,11 +254,11 @@ type OnlyVIPs struct {
 
 // Describe implements Rule.
 func (o OnlyVIPs) Describe() string {
-	s := "Only mail from " + describeSenders(o.list, "or") + " notifies"
+	args := l10n.Args{"Senders": describeSenders(o.list, conjOr)}
 	if o.breaksQuiet {
-		s += ", even during quiet hours"
+		return l10n.T("rules.describe.only_vips_quiet", args)
 	}
-	return s
+	return l10n.T("rules.describe.only_vips", args)
 }
 func (OnlyVIPs) reason() Reason { return ReasonNotVIP }
 func (o OnlyVIPs) mutes(_ Message, addr, _ string) bool {
@@ -276,7 +280,7 @@ func parseSenders(list []string) []sender {
 	return out
 }
 
-func describeSenders(list []sender, conj string) string {
+func describeSenders(list []sender, conj conjunction) string {
 	var parts []string
 	for _, p := range list {
 		parts = append(parts, p.describe())
@@ -284,13 +288,26 @@ func describeSenders(list []sender, conj string) string {
 	return joinList(parts, conj)
 }
 
-// joinList: "a", "a or b", "a, b or c".
-func joinList(parts []string, conj string) string {
+// conjunction joins the last two entries of a list: "a, b or c".
+type conjunction int
+
+const (
+	conjAnd conjunction = iota
+	conjOr
+)
+
+// joinList: "a", "a or b", "a, b or c", in the current language (its
+// separator and its words for "and" and "or").
+func joinList(parts []string, conj conjunction) string {
 	switch len(parts) {
 	case 0:
 		return ""
 	case 1:
 		return parts[0]
 	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " " + conj + " " + parts[len(parts)-1]
+	args := l10n.Args{"Head": strings.Join(parts[:len(parts)-1], l10n.T("list.separator")), "Last": parts[len(parts)-1]}
+	if conj == conjOr {
+		return l10n.T("list.or", args)
+	}
+	return l10n.T("list.and", args)
 }

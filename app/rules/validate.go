@@ -3,8 +3,11 @@ package rules
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"unicode"
+
+	"mailbell/app/l10n"
 )
 
 // Problem is one wrong field, worded like app/config's problems; Field is
@@ -21,12 +24,19 @@ type problems struct {
 	list []Problem
 }
 
-func (p *problems) add(name, format string, args ...any) {
+// add records a problem in the current language's words (l10n): the
+// settings window shows them under the field.
+func (p *problems) add(name, msg string) {
 	f := name
 	if p.path != "" {
 		f = p.path + "." + name
 	}
-	p.list = append(p.list, Problem{Field: f, Msg: fmt.Sprintf(format, args...)})
+	p.list = append(p.list, Problem{Field: f, Msg: msg})
+}
+
+// twice is "… is listed twice: LIST[FIRST] has it already".
+func twice(value, list string, first int) string {
+	return l10n.T("rules.listed_twice", l10n.Args{"Value": strconv.Quote(value), "List": list, "First": first})
 }
 
 // Validate checks the preferences; path is their place in the file
@@ -41,12 +51,12 @@ func (p Preferences) Validate(path string) []Problem {
 		sw, ok := parseSubjectWord(w)
 		switch {
 		case strings.TrimSpace(w) == "":
-			ps.add(name, "empty word: it would mute every subject")
+			ps.add(name, l10n.T("rules.word_empty"))
 		case !ok:
-			ps.add(name, "%q contains control characters", w)
+			ps.add(name, l10n.T("rules.control_characters", l10n.Args{"Value": strconv.Quote(w)}))
 		default:
 			if first, dup := seen[sw.folded]; dup {
-				ps.add(name, "%q is listed twice: mute_subjects[%d] has it already", w, first)
+				ps.add(name, twice(w, "mute_subjects", first))
 			} else {
 				seen[sw.folded] = i
 			}
@@ -59,22 +69,22 @@ func (p Preferences) Validate(path string) []Problem {
 	if f := p.Sound.File; f != "" {
 		switch {
 		case strings.TrimSpace(f) == "":
-			ps.add("sound.file", "blank path")
+			ps.add("sound.file", l10n.T("config.blank_path"))
 		case strings.IndexFunc(f, unicode.IsControl) >= 0:
-			ps.add("sound.file", "%q contains control characters", f)
+			ps.add("sound.file", l10n.T("rules.control_characters", l10n.Args{"Value": strconv.Quote(f)}))
 		case !filepath.IsAbs(f):
-			ps.add("sound.file", "%q is not an absolute path: want the full path of a sound file, e.g. /usr/share/sounds/freedesktop/stereo/message-new-email.oga", f)
+			ps.add("sound.file", l10n.T("rules.sound_not_absolute", l10n.Args{"Value": strconv.Quote(f)}))
 		}
 	}
 	switch p.Popup {
 	case "", PopupDefault, PopupPersistent:
 	default:
-		ps.add("popup", "unknown popup %q: want %q or %q", string(p.Popup), PopupDefault, PopupPersistent)
+		ps.add("popup", l10n.T("rules.popup_unknown", l10n.Args{"Value": strconv.Quote(string(p.Popup)), "A": strconv.Quote(string(PopupDefault)), "B": strconv.Quote(string(PopupPersistent))}))
 	}
 	switch p.Batching {
 	case "", BatchSummarise, BatchEach:
 	default:
-		ps.add("batching", "unknown batching %q: want %q or %q", string(p.Batching), BatchSummarise, BatchEach)
+		ps.add("batching", l10n.T("rules.batching_unknown", l10n.Args{"Value": strconv.Quote(string(p.Batching)), "A": strconv.Quote(string(BatchSummarise)), "B": strconv.Quote(string(BatchEach))}))
 	}
 	return ps.list
 }
@@ -86,13 +96,13 @@ func (ps *problems) senders(field string, list []string) {
 		p, ok := parseSender(s)
 		switch {
 		case strings.TrimSpace(s) == "":
-			ps.add(name, "empty entry: want an address (bob@example.com) or a domain (example.com, or @example.com for that domain only)")
+			ps.add(name, l10n.T("rules.sender_empty"))
 		case !ok:
-			ps.add(name, "%q is not an address or a domain: want bob@example.com, example.com (with its subdomains) or @example.com (that domain only)", s)
+			ps.add(name, l10n.T("rules.sender_invalid", l10n.Args{"Value": strconv.Quote(s)}))
 		default:
 			key := fmt.Sprint(p.kind, p.norm)
 			if first, dup := seen[key]; dup {
-				ps.add(name, "%q is listed twice: %s[%d] has it already", s, field[strings.LastIndexByte(field, '.')+1:], first)
+				ps.add(name, twice(s, field[strings.LastIndexByte(field, '.')+1:], first))
 			} else {
 				seen[key] = i
 			}
@@ -112,24 +122,24 @@ func (q QuietHours) Validate(path string) []Problem {
 		switch {
 		case f.ok:
 		case f.v == "":
-			ps.add(f.name, "missing: a time like \"22:00\"")
+			ps.add(f.name, l10n.T("rules.time_missing"))
 		default:
-			ps.add(f.name, "%q is not a time: want HH:MM on a 24-hour clock, e.g. \"22:00\" or \"07:00\"", f.v)
+			ps.add(f.name, l10n.T("rules.time_invalid", l10n.Args{"Value": strconv.Quote(f.v)}))
 		}
 	}
 	if okFrom && okTo && from == to {
-		ps.add("to", "same as from (%s): quiet hours need an end different from their start", q.From)
+		ps.add("to", l10n.T("rules.quiet_same", l10n.Args{"From": q.From}))
 	}
 	seen := map[string]int{}
 	for i, d := range q.Days {
 		name := fmt.Sprintf("days[%d]", i)
 		if _, ok := parseDay(d); !ok {
-			ps.add(name, "unknown day %q: want mon, tue, wed, thu, fri, sat or sun", d)
+			ps.add(name, l10n.T("rules.day_unknown", l10n.Args{"Value": strconv.Quote(d)}))
 			continue
 		}
 		key := strings.ToLower(d)
 		if first, dup := seen[key]; dup {
-			ps.add(name, "%q is listed twice: days[%d] has it already", d, first)
+			ps.add(name, twice(d, "days", first))
 		} else {
 			seen[key] = i
 		}
@@ -148,12 +158,12 @@ func (a AccountOptions) Validate(path string, folders []string) []Problem {
 		n, ok := normAddress(s)
 		switch {
 		case strings.TrimSpace(s) == "":
-			ps.add(name, "empty alias")
+			ps.add(name, l10n.T("rules.alias_empty"))
 		case !ok:
-			ps.add(name, "%q is not an email address", s)
+			ps.add(name, l10n.T("config.not_email", l10n.Args{"Value": strconv.Quote(s)}))
 		default:
 			if first, dup := seen[n]; dup {
-				ps.add(name, "%q is listed twice: aliases[%d] has it already", s, first)
+				ps.add(name, twice(s, "aliases", first))
 			} else {
 				seen[n] = i
 			}
@@ -163,9 +173,9 @@ func (a AccountOptions) Validate(path string, folders []string) []Problem {
 		field := fmt.Sprintf("folder_options[%q]", name)
 		switch {
 		case strings.TrimSpace(name) == "":
-			ps.add(field, "empty folder name")
+			ps.add(field, l10n.T("config.folder_empty"))
 		case folders != nil && !hasFolder(folders, name):
-			ps.add(field, "%q is not one of this account's folders: add it to \"folders\" or remove its options", name)
+			ps.add(field, l10n.T("rules.folder_not_watched", l10n.Args{"Folder": strconv.Quote(name)}))
 		}
 	}
 	return ps.list
