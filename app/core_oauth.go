@@ -66,9 +66,9 @@ const SignInKeep = 30 * time.Minute
 // language: "Signed in as ann@example.com".
 func signedInText(email string) string {
 	if email == "" {
-		return l10n.T("signin.done")
+		return l10n.T("oauth.done")
 	}
-	return l10n.T("signin.done_as", l10n.Args{"Email": email})
+	return l10n.T("oauth.done_as", l10n.Args{"Email": email})
 }
 
 // oauthState is the core's sign-in state. Its own lock: it is used from
@@ -261,7 +261,7 @@ func (c *Core) signIn(cmd control.Command) (control.Event, error) {
 	a := *cmd.Settings
 	s := a.OAuth2Settings()
 	if s.Provider == "" {
-		return control.Event{}, control.Invalid(control.FieldErrors{"oauth2": "choose a provider (Google, Microsoft or another OAuth2 provider)"})
+		return control.Event{}, control.Invalid(control.FieldErrors{"oauth2": l10n.T("oauth.no_provider")})
 	}
 	p, err := s.Resolve()
 	if err != nil {
@@ -339,15 +339,15 @@ func (c *Core) finishedSignIn(id string) (*pendingSignIn, error) {
 	ps := c.oauth.pending[id]
 	c.oauth.mu.Unlock()
 	if ps == nil {
-		return nil, errors.New("this sign-in is not known (or too old): sign in again")
+		return nil, errors.New(l10n.T("oauth.unknown"))
 	}
 	select {
 	case <-ps.done:
 	default:
-		return nil, errors.New("the sign-in has not finished yet: finish it in the browser first")
+		return nil, errors.New(l10n.T("oauth.unfinished"))
 	}
 	if ps.err != nil {
-		return nil, fmt.Errorf("the sign-in failed: %w", ps.err)
+		return nil, worded(l10n.T("oauth.failed", l10n.Args{"Error": ps.err.Error()}), ps.err)
 	}
 	return ps, nil
 }
@@ -379,7 +379,7 @@ func (c *Core) saveSignIn(ctx context.Context, a config.Account, orig, signIn st
 		return &control.CommandError{Msg: msg, Fields: control.FieldErrors{"oauth2": msg}}
 	}
 	if !a.UsesOAuth2Manager() {
-		return false, field("a sign-in is used with \"auth\": \"oauth2\" only")
+		return false, field(l10n.T("oauth.oauth2_only"))
 	}
 	ps, err := c.finishedSignIn(signIn)
 	if err != nil {
@@ -387,17 +387,17 @@ func (c *Core) saveSignIn(ctx context.Context, a config.Account, orig, signIn st
 	}
 	p, err := a.OAuth2Settings().Resolve()
 	if err != nil || fingerprint(p) != fingerprint(ps.provider) {
-		return false, field("the provider settings changed since the sign-in: sign in again")
+		return false, field(l10n.T("oauth.provider_changed"))
 	}
 	if c.opts.Secrets == nil {
-		return false, field("no secret store to keep the sign-in in")
+		return false, field(l10n.T("oauth.no_secret_store"))
 	}
 	m, err := c.manager(a)
 	if err != nil {
 		return false, field(err.Error())
 	}
 	if err := c.withSecretTimeout(ctx, func(ctx context.Context) error { return m.SignedIn(ctx, ps.res.Token) }); err != nil {
-		return false, field("could not save the sign-in in the keyring: " + err.Error())
+		return false, field(l10n.T("oauth.keyring_failed", l10n.Args{"Error": err.Error()}))
 	}
 	c.oauth.mu.Lock()
 	delete(c.oauth.pending, signIn)
@@ -462,7 +462,7 @@ func (c *Core) signInWait(ctx context.Context, id string) (control.Event, error)
 	ps := c.oauth.pending[id]
 	c.oauth.mu.Unlock()
 	if ps == nil {
-		return control.Event{}, errors.New("this sign-in is not known (or too old): sign in again")
+		return control.Event{}, errors.New(l10n.T("oauth.unknown"))
 	}
 	t := time.NewTimer(SignInWaitMax)
 	defer t.Stop()

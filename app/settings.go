@@ -8,6 +8,7 @@ import (
 
 	"mailbell/app/config"
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/mail"
 )
 
@@ -126,7 +127,7 @@ func (c *Core) getSettings() (*control.Settings, error) {
 func (c *Core) loadForEdit() (*config.Config, error) {
 	cfg, err := config.Load(c.opts.ConfigDir)
 	if err != nil {
-		return nil, fmt.Errorf("config.json cannot be used, so nothing is saved until it is fixed or moved away: %w", err)
+		return nil, worded(l10n.T("save.config_unusable", l10n.Args{"Error": err.Error()}), err)
 	}
 	return cfg, nil
 }
@@ -167,11 +168,11 @@ func (c *Core) saveAccount(ctx context.Context, cmd control.Command) error {
 	fields := accountFields(next, index)
 	switch {
 	case a.PasswordCommand != "" && secret != "":
-		fields[control.FieldSecret] = "not used: this account's password comes from password_command"
+		fields[control.FieldSecret] = l10n.T("save.secret_password_command")
 	case a.EffectiveAuth() == config.AuthOAuth2 && secret != "":
-		fields[control.FieldSecret] = "not used: this account signs in with OAuth2"
+		fields[control.FieldSecret] = l10n.T("save.secret_oauth2")
 	case a.PasswordCommand == "" && secret == "" && orig == "" && a.EffectiveAuth() == config.AuthPassword:
-		fields[control.FieldSecret] = "missing: give the account's password (or a password_command)"
+		fields[control.FieldSecret] = l10n.T("save.secret_missing")
 	}
 	if len(fields) > 0 {
 		return control.Invalid(fields)
@@ -179,7 +180,7 @@ func (c *Core) saveAccount(ctx context.Context, cmd control.Command) error {
 	renamed := orig != "" && orig != a.ID
 	store := c.opts.Secrets
 	if store == nil && (secret != "" || renamed) {
-		return &control.CommandError{Msg: "no secret store to keep the password in", Fields: control.FieldErrors{control.FieldSecret: "no secret store"}}
+		return &control.CommandError{Msg: l10n.T("save.no_secret_store"), Fields: control.FieldErrors{control.FieldSecret: l10n.T("save.no_secret_store_short")}}
 	}
 
 	// The secret first: config.json never names an account whose secret
@@ -188,7 +189,7 @@ func (c *Core) saveAccount(ctx context.Context, cmd control.Command) error {
 	switch {
 	case secret != "":
 		if err := c.withSecretTimeout(ctx, func(ctx context.Context) error { return store.Set(ctx, a.ID, secret) }); err != nil {
-			msg := "could not save the password in the keyring: " + err.Error()
+			msg := l10n.T("save.keyring_failed", l10n.Args{"Error": err.Error()})
 			return &control.CommandError{Msg: msg, Fields: control.FieldErrors{control.FieldSecret: msg}}
 		}
 	case renamed && a.PasswordCommand == "":
@@ -201,7 +202,7 @@ func (c *Core) saveAccount(ctx context.Context, cmd control.Command) error {
 			break
 		}
 		if err := c.withSecretTimeout(ctx, func(ctx context.Context) error { return store.Set(ctx, a.ID, pw) }); err != nil {
-			return fmt.Errorf("could not move the password to the new id in the keyring: %w", err)
+			return worded(l10n.T("save.keyring_move_failed", l10n.Args{"Error": err.Error()}), err)
 		}
 		moved = true
 	}
@@ -215,7 +216,7 @@ func (c *Core) saveAccount(ctx context.Context, cmd control.Command) error {
 		if (orig == "" && secret != "") || (renamed && (moved || secret != "")) {
 			_ = c.withSecretTimeout(ctx, func(ctx context.Context) error { return store.Delete(ctx, a.ID) })
 		}
-		return fmt.Errorf("could not save the settings: %w", err)
+		return saveFailed(err)
 	}
 	restart := map[string]bool{}
 	if secret != "" || signedIn {
@@ -236,7 +237,7 @@ func (c *Core) removeAccount(ctx context.Context, id string) error {
 		return fmt.Errorf("remove_account: no account %q in config.json", id)
 	}
 	if err := config.Save(c.opts.ConfigDir, next); err != nil {
-		return fmt.Errorf("could not save the settings: %w", err)
+		return saveFailed(err)
 	}
 	return c.apply(ctx, next, nil)
 }
@@ -275,14 +276,14 @@ func (c *Core) savePreferences(ctx context.Context, p *config.Preferences) error
 		next.Preferences.StartAtLogin = cfg.Preferences.StartAtLogin // nothing to apply it to
 	}
 	if err := config.Save(c.opts.ConfigDir, &next); err != nil {
-		return fmt.Errorf("could not save the settings: %w", err)
+		return saveFailed(err)
 	}
 	if err := c.apply(ctx, &next, nil); err != nil {
 		return err
 	}
 	if autoErr != nil {
-		msg := "could not be changed: " + autoErr.Error()
-		return &control.CommandError{Msg: "saved, but start at login " + msg, Fields: control.FieldErrors{"start_at_login": msg}}
+		field := l10n.T("save.autostart_field", l10n.Args{"Error": autoErr.Error()})
+		return &control.CommandError{Msg: l10n.T("save.autostart_failed", l10n.Args{"Error": autoErr.Error()}), Fields: control.FieldErrors{"start_at_login": field}}
 	}
 	return nil
 }

@@ -1,5 +1,7 @@
 package oauth
 
+import "mailbell/app/l10n"
+
 // The build's default OAuth2 clients. Empty in the source: Mailbell
 // registers none and borrows none (another application's client ID is not
 // ours to use). A packager sets their own at link time:
@@ -35,7 +37,7 @@ func MissingClientText(kind Kind) string {
 	if kind == KindCustom || BuildHasClient(kind) {
 		return ""
 	}
-	return "This build of Mailbell has no " + kind.Name() + " client ID — see README '" + ReadmeClientSection + "', or set client_id for this account"
+	return l10n.T("oauth.missing_client", l10n.Args{"Provider": kind.Name(), "Section": ReadmeClientSection})
 }
 
 // buildClient is the build's default client for kind.

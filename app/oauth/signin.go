@@ -237,11 +237,11 @@ func (s *BrowserSignIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	a := answer{code: q.Get("code"), state: q.Get("state"), errCode: q.Get("error"),
 		errDesc: q.Get("error_description"), reply: make(chan page, 1)}
 	if a.code == "" && a.state == "" && a.errCode == "" {
-		waitingPage.write(w) // someone opened the address by hand
+		waitingPage().write(w) // someone opened the address by hand
 		return
 	}
 	if !s.taken.CompareAndSwap(false, true) {
-		overPage.write(w)
+		overPage().write(w)
 		return
 	}
 	select {
@@ -249,7 +249,7 @@ func (s *BrowserSignIn) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	case <-s.done:
-		overPage.write(w)
+		overPage().write(w)
 		return
 	}
 	select {
