@@ -66,9 +66,9 @@ const SignInKeep = 30 * time.Minute
 // language: "Signed in as ann@example.com".
 func signedInText(email string) string {
 	if email == "" {
-		return l10n.T("oauth.done")
+		return l10n.T("signin.done")
 	}
-	return l10n.T("oauth.done_as", l10n.Args{"Email": email})
+	return l10n.T("signin.done_as", l10n.Args{"Email": email})
 }
 
 // oauthState is the core's sign-in state. Its own lock: it is used from
