@@ -16,8 +16,10 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+	"golang.org/x/text/language"
 
 	"mailbell/app/control"
+	"mailbell/app/l10n"
 	"mailbell/app/view"
 	"mailbell/internal/testenv/desktoptest"
 	"mailbell/internal/testenv/sniwatcher"
@@ -392,6 +394,33 @@ func TestTrayOverDBus(t *testing.T) {
 	props, _ = w.Properties(c, it)
 	if props.ToolTip.Title != "Mailbell · 8 unread messages · All accounts connected" {
 		t.Errorf("tooltip %q", props.ToolTip.Title)
+	}
+
+	// The language changes (save_preferences "language"): the core
+	// publishes a snapshot with the new locale, and every word of the menu
+	// and the tooltip follows at once, fixed entries and pause lengths too.
+	l10n.Use(l10n.Pseudo)
+	defer l10n.Use(language.English)
+	snap.Language = l10n.Pseudo.String()
+	fb.set(snap)
+	eventually(t, "the menu in the new language", func() (bool, string) {
+		m := menu()
+		got := m.Shown()
+		if pause, ok := m.Find(view.PauseLabel()); ok {
+			got = append(got, pause.Shown()...)
+		} else {
+			return false, "no pause submenu: " + strings.Join(got, " | ")
+		}
+		for _, label := range got {
+			if label != "---" && !strings.HasPrefix(label, "Sender — ") && !strings.HasPrefix(label, l10n.PseudoOpen) {
+				return false, strings.Join(got, " | ")
+			}
+		}
+		return len(got) == 15+4, strings.Join(got, " | ")
+	})
+	props, _ = w.Properties(c, it)
+	if !strings.HasPrefix(props.ToolTip.Title, Title+" · "+l10n.PseudoOpen) || strings.Contains(props.ToolTip.Title, "unread") {
+		t.Errorf("tooltip after the change of language %q", props.ToolTip.Title)
 	}
 
 	// Stop: Run returns, the item leaves the bus.
