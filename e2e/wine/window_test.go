@@ -4,6 +4,7 @@ package wine
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,16 +36,13 @@ func TestWindowExeUnderWine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var xenv []string
-	for _, kv := range s.Env() {
-		if strings.HasPrefix(kv, "DISPLAY=") || strings.HasPrefix(kv, "XAUTHORITY=") {
-			xenv = append(xenv, kv)
-		}
-	}
+	// Every program of the prefix on the display, the headless core too:
+	// Wine's desktop process takes the environment of whichever starts it.
+	wp.SetDisplay(t, s.Env())
 	bin := t.TempDir()
 	exe := winetest.Build(t, bin, "mailbell", "mailbell")
 	sock := `C:\mailbell-test\control.sock`
-	env := wp.Env(append(xenv, envSocket+"="+sock)...)
+	env := wp.Env(envSocket + "=" + sock)
 
 	// No core: the window process cannot dial and says so.
 	aloneErr := &lockedBuffer{}
@@ -63,10 +61,19 @@ func TestWindowExeUnderWine(t *testing.T) {
 
 	stderr := &lockedBuffer{}
 	win := proctest.Start(t, "mailbell-window.exe", "wine", proctest.Options{Env: env, Stderr: stderr, Grace: 5 * time.Second}, winExe, "--view", "settings")
+	// The settings window mapped on the display (Wine names the X window
+	// after the Win32 title, "Mailbell …"), then still up a while later.
+	for end := time.Now().Add(60 * time.Second); !hasXWindow(s.Display, "Mailbell"); {
+		if win.Exited() || time.Now().After(end) {
+			win.Wait(5 * time.Second)
+			t.Fatalf("no settings window on the display (exited: %v, %v):\n%s", win.Exited(), win.Err(), stderr)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
 	select {
 	case <-win.Done():
-		t.Fatalf("window exe with a core running exited: %v\n%s", win.Err(), stderr)
-	case <-time.After(20 * time.Second):
+		t.Fatalf("window exe with a core running exited after showing its window: %v\n%s", win.Err(), stderr)
+	case <-time.After(5 * time.Second):
 	}
 	if strings.Contains(stderr.String(), "not running") {
 		t.Fatalf("window exe did not reach the core:\n%s", stderr)
@@ -77,4 +84,11 @@ func TestWindowExeUnderWine(t *testing.T) {
 	} else {
 		t.Logf("the window under Wine: %s", shot)
 	}
+}
+
+// hasXWindow reports whether display has a window whose name starts with
+// prefix.
+func hasXWindow(display, prefix string) bool {
+	out, _ := exec.Command("xwininfo", "-display", display, "-root", "-tree").Output()
+	return strings.Contains(string(out), `"`+prefix)
 }

@@ -58,7 +58,7 @@ func New(t testing.TB) *Prefix {
 	p := &Prefix{Dir: filepath.Join(dir, "prefix")}
 	p.env = append(withoutVars(os.Environ(), "WINEPREFIX", "WINEDEBUG", "WINEDLLOVERRIDES", "DISPLAY", "WAYLAND_DISPLAY", "WINEARCH"),
 		"WINEPREFIX="+p.Dir,
-		"WINEDEBUG=-all",
+		"WINEDEBUG="+winedebug(),
 		// No Mono or Gecko installer dialogs: nothing here needs .NET or a browser.
 		"WINEDLLOVERRIDES=mscoree,mshtml=",
 	)
@@ -88,6 +88,47 @@ func New(t testing.TB) *Prefix {
 	}
 	copyFile(t, dll, filepath.Join(sys32, "bcryptprimitives.dll"))
 	return p
+}
+
+// winedebug is the prefix's WINEDEBUG: Wine's err: messages stay on (they
+// land in the captured stderr a failing test prints, e.g. "no driver could
+// be loaded"), its fixme: chatter is off. MAILBELL_WINEDEBUG overrides it
+// for a diagnosis (e.g. "+win,+x11drv").
+func winedebug() string {
+	if v := os.Getenv("MAILBELL_WINEDEBUG"); v != "" {
+		return v
+	}
+	return "fixme-all"
+}
+
+// SetDisplay gives every later Windows program of the prefix the X display
+// in env (its DISPLAY and XAUTHORITY, e.g. a desktoptest session's Env()),
+// headless ones included, and stops the prefix's wineserver so that the
+// next program starts afresh. Why all of them: Wine starts one desktop
+// process per wineserver (explorer.exe /desktop) with the environment of
+// the first program that needs it (the headless mailbell.exe does), and
+// every later window is drawn through that desktop's driver. A headless
+// core started without DISPLAY thus left a desktop without a display, and
+// a window opened after it failed in glfwInit ("no driver could be
+// loaded"), which Fyne 2.7.1 turns into a panic.
+func (p *Prefix) SetDisplay(t testing.TB, env []string) {
+	t.Helper()
+	var x []string
+	display := false
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "DISPLAY=") || strings.HasPrefix(kv, "XAUTHORITY=") {
+			x = append(x, kv)
+			display = display || strings.HasPrefix(kv, "DISPLAY=")
+		}
+	}
+	if !display {
+		t.Fatal("winetest: SetDisplay without a DISPLAY")
+	}
+	kill := exec.Command("wineserver", "-k")
+	kill.Env = p.env
+	kill.Run() // fails when no wineserver runs: nothing to stop
+	waitServerGone(p.env)
+	p.env = append(withoutVars(p.env, "DISPLAY", "XAUTHORITY"), x...)
 }
 
 // Env is the environment for a Windows program in this prefix.
