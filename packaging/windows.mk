@@ -7,24 +7,29 @@
 #   make test-cross     part of make test: the cgo-free packages (core, cli, tray) built and vetted
 #                       for windows/amd64, darwin/amd64 and darwin/arm64, and the
 #                       background executable built for windows/amd64
-#   make test-windows   the Fyne window executable cross-built for windows/amd64
-#                       with mingw-w64 and run under Wine against a core (not
-#                       part of make test: see README)
+#   make test-windows   part of make test: builds the zip, checks its files and
+#                       the resources in each .exe (e2e/wine/dist_test.go), and
+#                       runs both .exe from it under Wine and Xvfb against a
+#                       core (e2e/wine/window_test.go)
 #
-# The Wine tests (e2e/wine) run inside make test's go test: make deps installs
-# Wine and mingw-w64 from WINDOWS_PKGS.
+# The other Wine tests (e2e/wine) run inside make test's go test: make deps
+# installs Wine and mingw-w64 from WINDOWS_PKGS, and go-winres.
 
 WINDOWS_PKGS := wine wine64 gcc-mingw-w64-x86-64 zip
-GOWINRES := github.com/tc-hib/go-winres@v0.3.3
 MINGW_CC := x86_64-w64-mingw32-gcc
+# go-winres comes through the Go module proxy, installed like staticcheck.
+GOWINRES_VERSION := v0.3.3
+GOWINRES := $(dir $(STATICCHECK))go-winres
 
 .PHONY: deps-windows test-cross test-windows dist-windows
 
 deps: deps-windows
 deps-windows:
 	@./.ci/install-debs $(WINDOWS_PKGS)
+	@$(GO) version -m $(GOWINRES) 2>/dev/null | grep -qE '^\s+mod\s+github.com/tc-hib/go-winres\s+$(GOWINRES_VERSION)\s' || \
+		$(GO) install github.com/tc-hib/go-winres@$(GOWINRES_VERSION)
 
-test: test-cross
+test: test-cross test-windows
 
 # The Fyne window needs cgo everywhere, and on macOS so does the tray
 # (fyne.io/systray's Cocoa code), so macOS checks the core, not the executables.
@@ -55,20 +60,23 @@ $(WIN_DIR)/mailbell-window.exe: FORCE
 	@mkdir -p $(WIN_DIR)
 	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=$(MINGW_CC) $(GO) build -trimpath -ldflags '$(WIN_LDFLAGS)' -o $@ ./cmd/mailbell-window
 
-# ... and run under Wine and Xvfb: it dials the core's named pipe (e2e/wine/window_test.go).
-test-windows: $(WIN_DIR)/mailbell-window.exe
-	MAILBELL_WINDOW_EXE=$(CURDIR)/$(WIN_DIR)/mailbell-window.exe $(GO) test -tags windowexe -count=1 -timeout 10m -run TestWindowExeUnderWine ./e2e/wine
+# The zip as shipped: its files and resources checked, its two .exe run
+# under Wine and Xvfb (the window one dials the core's named pipe).
+test-windows: dist-windows
+	MAILBELL_WINDOWS_ZIP=$(CURDIR)/$(WIN_ZIP) MAILBELL_VERSION=$(VERSION) MAILBELL_GOWINRES=$(GOWINRES) \
+		$(GO) test -tags windowexe -count=1 -timeout 10m -run '^(TestWindowsZip|TestWindowExeUnderWine)$$' ./e2e/wine
 
 # Resources: one winres.json per executable from packaging/windows/winres.json.in,
 # patched into the built .exe (no .syso files in the source tree).
 define winres
 	sed -e 's|@NAME@|$(1)|g' -e 's|@DESCRIPTION@|$(2)|g' -e 's|@VERSION@|$(VERSION)|g' -e 's|@VERSION4@|$(VERSION4)|g' \
 		packaging/windows/winres.json.in > $(WIN_DIR)/res/$(1).json
-	$(GO) run $(GOWINRES) patch --no-backup --in $(WIN_DIR)/res/$(1).json $(WIN_DIR)/$(1).exe
+	$(GOWINRES) patch --no-backup --in $(WIN_DIR)/res/$(1).json $(WIN_DIR)/$(1).exe
 endef
 
 dist-windows: $(WIN_DIR)/mailbell.exe $(WIN_DIR)/mailbell-window.exe
 	@command -v zip >/dev/null || { echo "zip missing: run make deps"; exit 1; }
+	@test -x $(GOWINRES) || { echo "go-winres missing: run make deps"; exit 1; }
 	rm -rf $(WIN_DIR)/res $(WIN_DIR)/Mailbell && mkdir -p $(WIN_DIR)/res $(WIN_DIR)/Mailbell
 	cp Icon.png $(WIN_DIR)/res/mailbell.png
 	$(call winres,mailbell,Mailbell new-mail notifier)

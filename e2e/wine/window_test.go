@@ -3,7 +3,6 @@
 package wine
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,20 +15,17 @@ import (
 	"mailbell/internal/testenv/winetest"
 )
 
-// TestWindowExeUnderWine: the mingw-built Fyne window executable (make
-// test-windows builds it and runs this with -tags windowexe and
-// MAILBELL_WINDOW_EXE) dials the core over the named pipe. Without a core
-// it gives up with "mailbell is not running"; with one it connects and
-// stays up with its settings window open on Xvfb (Wine's X11 driver,
-// Mesa's software GL).
+// TestWindowExeUnderWine runs the two executables of the zip make
+// dist-windows built (make test-windows runs this with -tags windowexe and
+// MAILBELL_WINDOWS_ZIP), as shipped: -H windowsgui, resources patched in.
+// The mingw-built Fyne window executable dials the core over the named
+// pipe. Without a core it gives up with "mailbell is not running"; with one
+// it connects and opens its settings window on Xvfb (Wine's X11 driver,
+// Mesa's software GL), which stays up.
 func TestWindowExeUnderWine(t *testing.T) {
-	winExe := os.Getenv("MAILBELL_WINDOW_EXE")
-	if winExe == "" {
-		t.Fatal("MAILBELL_WINDOW_EXE is not set: run make test-windows")
-	}
-	if _, err := os.Stat(winExe); err != nil {
-		t.Fatal(err)
-	}
+	dist := filepath.Join(unpackZip(t), "Mailbell")
+	winExe := filepath.Join(dist, "mailbell-window.exe")
+	exe := filepath.Join(dist, "mailbell.exe")
 	wp := winetest.New(t)
 	s, err := desktoptest.Start(desktoptest.Options{X: true})
 	if err != nil {
@@ -40,7 +36,6 @@ func TestWindowExeUnderWine(t *testing.T) {
 	// Wine's desktop process takes the environment of whichever starts it.
 	wp.SetDisplay(t, s.Env())
 	bin := t.TempDir()
-	exe := winetest.Build(t, bin, "mailbell", "mailbell")
 	sock := `C:\mailbell-test\control.sock`
 	env := wp.Env(envSocket + "=" + sock)
 
