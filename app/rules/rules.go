@@ -95,7 +95,10 @@ func New(r Rules, accounts []Account) *Engine {
 			}
 		}
 		if len(off) > 0 {
+			// The language's order for the words; byte order first, so that
+			// names it counts as equal ("Lists", "lists") keep one order.
 			slices.Sort(off)
+			l10n.SortFunc(off, func(s string) string { return s })
 			list = append(list, FolderOff{Folders: off})
 		}
 		own := OwnAddresses{}
