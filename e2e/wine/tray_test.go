@@ -29,26 +29,15 @@ func trayUnderWine(t *testing.T, wp *winetest.Prefix, exe, probe string) {
 	if _, err := wp.Run(dovecottest.DefaultPassword+"\n", probe, "keyring-set", accountID); err != nil {
 		t.Fatal(err)
 	}
-	// A fresh wineserver, so explorer.exe starts with the display.
-	kill := exec.Command("wineserver", "-k")
-	kill.Env = wp.Env()
-	kill.Run()
-	wait := exec.Command("wineserver", "-w")
-	wait.Env = wp.Env()
-	wait.Run()
-
 	s, err := desktoptest.Start(desktoptest.Options{X: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
+	// A fresh wineserver, so explorer.exe starts with the display.
+	wp.SetDisplay(t, s.Env())
 	sock := `C:\mailbell-test\tray.sock`
 	env := []string{envSocket + "=" + sock}
-	for _, kv := range s.Env() {
-		if strings.HasPrefix(kv, "DISPLAY=") || strings.HasPrefix(kv, "XAUTHORITY=") {
-			env = append(env, kv)
-		}
-	}
 	stderr := &lockedBuffer{}
 	p := proctest.Start(t, "mailbell.exe-tray", "wine", proctest.Options{Env: wp.Env(env...), Stderr: stderr, Grace: 5 * time.Second}, exe)
 
