@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"mailbell/app"
 	"mailbell/app/config"
 	"mailbell/app/control"
 	"mailbell/app/l10n"
@@ -73,5 +74,34 @@ func TestSavePreferencesLanguage(t *testing.T) {
 	save("") // the system's: English in tests
 	if m := tray.BuildMenu(h.core.Snapshot(), time.Now()); m.Labels.Quit != "Quit" || h.core.Snapshot().Language != "en" {
 		t.Errorf("back to the system's language: %q, %q", m.Labels.Quit, h.core.Snapshot().Language)
+	}
+}
+
+// TestLanguageAtStart: the core speaks config.json's language from New on,
+// before the tray menu or any notification is built.
+func TestLanguageAtStart(t *testing.T) {
+	t.Cleanup(func() { l10n.Use(language.English) })
+	dir := t.TempDir()
+	writeConfig(t, dir, `{"accounts":[],"preferences":{"language":"en-XA"}}`)
+	h := newHarness(t, dir, newStore(nil))
+	s := h.core.Snapshot()
+	if s.Language != "en-XA" || l10n.Current() != l10n.Pseudo {
+		t.Fatalf("language at start: snapshot %q, process %s", s.Language, l10n.Current())
+	}
+	if m := tray.BuildMenu(s, time.Now()); !strings.HasPrefix(m.Status, l10n.PseudoOpen) || !strings.HasPrefix(m.Labels.Quit, l10n.PseudoOpen) {
+		t.Errorf("menu at start: %q, %q", m.Status, m.Labels.Quit)
+	}
+}
+
+// TestLanguageFromSystem: "language": "" speaks the system's language.
+func TestLanguageFromSystem(t *testing.T) {
+	t.Cleanup(func() { l10n.Use(language.English) })
+	dir := t.TempDir()
+	writeConfig(t, dir, `{"accounts":[]}`)
+	h := newHarness(t, dir, newStore(nil), func(o *app.Options) {
+		o.SystemLanguages = func() []string { return []string{"en-GB"} }
+	})
+	if got := h.core.Snapshot().Language; got != "en-GB" || l10n.Current().String() != "en-GB" {
+		t.Fatalf("system language: snapshot %q, process %s", got, l10n.Current())
 	}
 }
