@@ -138,6 +138,9 @@ func New(opts Options) (*Core, error) {
 		policy:   policy.New(),
 		notifyQ:  make(chan policy.Notification, 64),
 	}
+	// The system's language until config.json says otherwise: a file that
+	// does not load is reported in it.
+	c.applyLanguage("")
 	cfg, err := config.Load(opts.ConfigDir)
 	if err != nil {
 		c.cfgErr = err.Error()
