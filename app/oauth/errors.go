@@ -8,18 +8,20 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"mailbell/app/l10n"
 	"mailbell/mail"
 )
 
-// wordedError is an error whose text is written for the person reading it
-// and that wraps a mail sentinel, so the watcher classifies it (permanent
-// or not) while the user reads the words.
+// wordedError is an error whose text is written for the person reading it,
+// in the current language (l10n) when it is read, and that wraps a mail
+// sentinel, so the watcher classifies it (permanent or not) while the user
+// reads the words.
 type wordedError struct {
-	text string
-	kind error // a mail sentinel, or nil
+	words func() string
+	kind  error // a mail sentinel, or nil
 }
 
-func (e *wordedError) Error() string { return e.text }
+func (e *wordedError) Error() string { return e.words() }
 func (e *wordedError) Unwrap() error { return e.kind }
 
 // Errors of the token manager and the sign-in flows. The first three wrap
@@ -28,34 +30,36 @@ func (e *wordedError) Unwrap() error { return e.kind }
 var (
 	// ErrSignInExpired: the provider refused the refresh token
 	// (invalid_grant: revoked, expired, password changed).
-	ErrSignInExpired error = &wordedError{"Sign-in expired — sign in again", mail.ErrTokenRejected}
+	ErrSignInExpired error = &wordedError{func() string { return l10n.T("state.signin_expired") }, mail.ErrTokenRejected}
 	// ErrNotSignedIn: no refresh token is stored for the account.
-	ErrNotSignedIn error = &wordedError{"Not signed in — sign in", mail.ErrTokenRejected}
+	ErrNotSignedIn error = &wordedError{func() string { return l10n.T("oauth.err.not_signed_in") }, mail.ErrTokenRejected}
 	// ErrClientRefused: the provider refused the client (invalid_client,
 	// unauthorized_client) or the scopes (invalid_scope).
-	ErrClientRefused error = &wordedError{"The provider refused Mailbell's OAuth2 client — check client_id (README '" + ReadmeClientSection + "')", mail.ErrConfig}
+	ErrClientRefused error = &wordedError{func() string {
+		return l10n.T("oauth.err.client_refused", l10n.Args{"Section": ReadmeClientSection})
+	}, mail.ErrConfig}
 	// ErrTokenEndpoint: the token endpoint could not be reached or failed
 	// (5xx, 429, a network error). Transient: the watcher backs off.
-	ErrTokenEndpoint = errors.New("sign-in server unreachable")
+	ErrTokenEndpoint error = &wordedError{func() string { return l10n.T("oauth.err.token_endpoint") }, nil}
 	// ErrNoRefreshToken: a sign-in returned no refresh token (Microsoft
 	// without offline_access, a provider that issues none).
-	ErrNoRefreshToken = errors.New("the provider returned no refresh token (for Microsoft, offline_access must be among the scopes)")
+	ErrNoRefreshToken error = &wordedError{func() string { return l10n.T("oauth.err.no_refresh_token") }, nil}
 	// ErrAccessDenied: the user (or an administrator's policy) refused the
 	// consent in the browser.
-	ErrAccessDenied = errors.New("sign-in was refused in the browser")
+	ErrAccessDenied error = &wordedError{func() string { return l10n.T("oauth.err.access_denied") }, nil}
 	// ErrStateMismatch: the browser came back with a state that is not
 	// this sign-in's (a stale tab, or a forged request).
-	ErrStateMismatch = errors.New("the browser answered for another sign-in (state mismatch): start the sign-in again")
+	ErrStateMismatch error = &wordedError{func() string { return l10n.T("oauth.err.state_mismatch") }, nil}
 	// ErrSignInTimeout: the browser (or the device code's user) did not
 	// come back in time.
-	ErrSignInTimeout = errors.New("sign-in timed out")
+	ErrSignInTimeout error = &wordedError{func() string { return l10n.T("oauth.err.timeout") }, nil}
 	// ErrCodeRefused: the provider refused the code of a sign-in that
 	// just happened (invalid_grant at the exchange: a wrong PKCE verifier,
 	// a code used twice or too old).
-	ErrCodeRefused = errors.New("the provider refused the sign-in code")
+	ErrCodeRefused error = &wordedError{func() string { return l10n.T("oauth.err.code_refused") }, nil}
 	// ErrDeviceNotAllowed: the provider does not allow the device-code
 	// flow for mail.
-	ErrDeviceNotAllowed = errors.New("this provider does not allow the device-code sign-in for mail")
+	ErrDeviceNotAllowed error = &wordedError{func() string { return l10n.T("oauth.err.device_not_allowed") }, nil}
 )
 
 // endpointError is an answer of the token or device endpoint, rebuilt
