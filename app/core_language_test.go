@@ -1,3 +1,8 @@
+// The tray's menu model lives in ui/tray, whose fyne.io/systray needs cgo
+// on macOS; make test-cross vets app for darwin without cgo.
+
+//go:build !darwin
+
 package app_test
 
 import (
