@@ -49,21 +49,25 @@ type Catalog struct {
 	partOf map[string]string                   // English id → its part
 }
 
-// catalog is the embedded one, parsed once at start; a parse error is a
-// build mistake that the package's tests catch.
-var catalog = mustLoad(locales, "locales")
+// index is the embedded catalogue with only English parsed: it knows every
+// language by its files' names, and Use parses the one language it needs.
+// Parsing all eleven would hold about 4 MB of messages in a background
+// process that speaks one. A parse error is a build mistake that the
+// package's tests catch.
+var index = mustLoad(locales, "locales")
 
-func mustLoad(fsys fs.FS, dir string) *Catalog {
-	c, err := Load(fsys, dir)
+func mustLoad(fsys fs.FS, dir string, only ...language.Tag) *Catalog {
+	c, err := Load(fsys, dir, only...)
 	if err != nil {
 		panic(fmt.Sprintf("l10n: %v", err))
 	}
 	return c
 }
 
-// Load parses every NAME.TAG.json in dir. English must be among them; the
-// pseudo-locale is made from it.
-func Load(fsys fs.FS, dir string) (*Catalog, error) {
+// Load reads the NAME.TAG.json files in dir: every language is listed
+// (Tags), but only English and the languages in only are parsed. English
+// must be there; the pseudo-locale is made from it when only names it.
+func Load(fsys fs.FS, dir string, only ...language.Tag) (*Catalog, error) {
 	c := &Catalog{
 		bundle: i18n.NewBundle(English),
 		msgs:   map[string]map[string]*i18n.Message{},
@@ -76,6 +80,20 @@ func Load(fsys fs.FS, dir string) (*Catalog, error) {
 		return nil, err
 	}
 	for _, f := range files {
+		name := strings.Split(path.Base(f), ".")
+		if len(name) != 3 {
+			return nil, fmt.Errorf("%s: want NAME.TAG.json", f)
+		}
+		tag, err := language.Parse(name[1])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if !slices.Contains(c.tags, tag) {
+			c.tags = append(c.tags, tag)
+		}
+		if tag != English && !slices.Contains(only, tag) {
+			continue
+		}
 		buf, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, err
@@ -85,9 +103,11 @@ func Load(fsys fs.FS, dir string) (*Catalog, error) {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		key := mf.Tag.String()
+		if key != tag.String() {
+			return nil, fmt.Errorf("%s: go-i18n reads the language as %s", f, key)
+		}
 		if c.msgs[key] == nil {
 			c.msgs[key] = map[string]*i18n.Message{}
-			c.tags = append(c.tags, mf.Tag)
 		}
 		part, _, _ := strings.Cut(path.Base(f), ".")
 		if c.parts[key] == nil {
@@ -117,12 +137,14 @@ func Load(fsys fs.FS, dir string) (*Catalog, error) {
 		}
 		return strings.Compare(a.String(), b.String())
 	})
-	pseudo := make([]*i18n.Message, 0, len(en))
-	for _, m := range en {
-		pseudo = append(pseudo, pseudoMessage(m))
-	}
-	if err := c.bundle.AddMessages(Pseudo, pseudo...); err != nil {
-		return nil, err
+	if slices.Contains(only, Pseudo) {
+		pseudo := make([]*i18n.Message, 0, len(en))
+		for _, m := range en {
+			pseudo = append(pseudo, pseudoMessage(m))
+		}
+		if err := c.bundle.AddMessages(Pseudo, pseudo...); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
@@ -131,8 +153,9 @@ func Load(fsys fs.FS, dir string) (*Catalog, error) {
 // pseudo-locale.
 func (c *Catalog) Tags() []language.Tag { return slices.Clone(c.tags) }
 
-// Messages are one language's messages by ID (nil if it has none). The
-// catalogue tests compare them with English's.
+// Messages are one language's messages by ID (nil if it has none or Load
+// was not asked to parse it). The catalogue tests compare them with
+// English's.
 func (c *Catalog) Messages(tag language.Tag) map[string]*i18n.Message {
 	return c.msgs[tag.String()]
 }
@@ -145,8 +168,8 @@ type Language struct {
 
 // Languages lists the embedded catalogue's languages, English first.
 func Languages() []Language {
-	out := make([]Language, 0, len(catalog.tags))
-	for _, t := range catalog.tags {
+	out := make([]Language, 0, len(index.tags))
+	for _, t := range index.tags {
 		name := names[t.String()]
 		if name == "" {
 			name = t.String()
@@ -163,5 +186,5 @@ func Known(tag string) bool {
 	if err != nil {
 		return false
 	}
-	return t == Pseudo || catalog.msgs[t.String()] != nil
+	return t == Pseudo || slices.Contains(index.tags, t)
 }

@@ -33,14 +33,14 @@ func init() { Use(English) }
 // closest language, and numbers, clocks, dates and sorting follow locale
 // itself. A locale the catalogue has no language for speaks English.
 func Use(locale language.Tag) {
-	tag := catalog.resolve([]string{locale.String()})
+	tag := index.resolve([]string{locale.String()})
 	if tag == English && base(locale) != "en" {
 		locale = English
 	}
 	current.Store(&printer{
 		tag:    tag,
 		locale: locale,
-		loc:    i18n.NewLocalizer(catalog.bundle, tag.String()),
+		loc:    i18n.NewLocalizer(bundleFor(tag), tag.String()),
 		coll:   collate.New(plainTag(locale), collate.Loose),
 	})
 }
@@ -87,4 +87,12 @@ func localize(id string, count any, args []Args) string {
 		}
 	}
 	return s
+}
+
+// bundleFor is English plus tag, parsed. English alone is index's.
+func bundleFor(tag language.Tag) *i18n.Bundle {
+	if tag == English {
+		return index.bundle
+	}
+	return mustLoad(locales, "locales", tag).bundle
 }

@@ -59,12 +59,12 @@ func Resolve(pref string, system []string) language.Tag {
 	if pref != "" {
 		wanted = append([]string{pref}, system...)
 	}
-	cat := catalog.resolve(wanted)
+	cat := index.resolve(wanted)
 	if cat == Pseudo {
 		return Pseudo
 	}
 	for _, w := range wanted {
-		if t, err := language.Parse(w); err == nil && catalog.resolve([]string{w}) == cat && base(t) == base(cat) {
+		if t, err := language.Parse(w); err == nil && index.resolve([]string{w}) == cat && base(t) == base(cat) {
 			return t
 		}
 	}
