@@ -195,6 +195,7 @@ func validateOAuth2(a Account, add func(name, msg string)) {
 		}
 		if errors.Is(err, oauth.ErrNoClientID) && a.OAuth2 != nil {
 			name = "oauth2.client_id"
+			msg = l10n.T("config.oauth2_no_client_id") // only custom gets here: see above
 		}
 		add(name, msg) // oauth's own words (English): a technical detail of a hand-written "oauth2"
 	}

@@ -20,7 +20,9 @@ const (
 	KindCustom    Kind = "custom"
 )
 
-// Name is the provider's name for people ("Google", "Microsoft", "OAuth2").
+// Name is the provider's name for people ("Google", "Microsoft", "OAuth2"):
+// a proper name in every language, so sentences such as "Sign in with
+// {{.Provider}}" need no declension of it.
 func (k Kind) Name() string {
 	switch k {
 	case KindGoogle:
@@ -28,7 +30,7 @@ func (k Kind) Name() string {
 	case KindMicrosoft:
 		return "Microsoft"
 	case KindCustom:
-		return "your OAuth2 provider"
+		return "OAuth2"
 	}
 	return string(k)
 }

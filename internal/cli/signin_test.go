@@ -64,7 +64,7 @@ func TestSignInFromTerminal(t *testing.T) {
 		t.Fatalf("mailbell signin: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
 	}
 	out := stdout.String()
-	for _, want := range []string{"To sign in " + email + " with your OAuth2 provider, open this address in a browser:",
+	for _, want := range []string{"To sign in " + email + " with OAuth2, open this address in a browser:",
 		o.AuthURL(), "ssh -L ", "Signed in as " + email} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("stdout lacks %q:\n%s", want, out)
