@@ -132,7 +132,7 @@ func (s *Schedule) Describe() string {
 	for i := range 7 {
 		wd := time.Weekday((i + 1) % 7) // Monday first
 		if s.days[wd] {
-			names = append(names, weekdayName(wd))
+			names = append(names, l10n.Weekday(wd))
 		} else {
 			all = false
 		}
@@ -148,25 +148,6 @@ func (s *Schedule) Describe() string {
 	}
 	args["Days"] = joinList(names, conjAnd)
 	return l10n.T("rules.quiet.days", args)
-}
-
-// weekdayName is d's short name in the current language: "Mon".
-func weekdayName(d time.Weekday) string {
-	switch d {
-	case time.Monday:
-		return l10n.T("weekday.mon")
-	case time.Tuesday:
-		return l10n.T("weekday.tue")
-	case time.Wednesday:
-		return l10n.T("weekday.wed")
-	case time.Thursday:
-		return l10n.T("weekday.thu")
-	case time.Friday:
-		return l10n.T("weekday.fri")
-	case time.Saturday:
-		return l10n.T("weekday.sat")
-	}
-	return l10n.T("weekday.sun")
 }
 
 // parseClock reads "HH:MM" (24-hour, two digits each).

@@ -77,60 +77,9 @@ func PausedText(until, now time.Time) string {
 	case days == 1:
 		return l10n.T("pause.until_tomorrow", l10n.Args{"Time": clock})
 	case days < 7:
-		return l10n.T("pause.until_weekday", l10n.Args{"Day": Weekday(u.Weekday()), "Time": clock})
+		return l10n.T("pause.until_weekday", l10n.Args{"Day": l10n.Weekday(u.Weekday()), "Time": clock})
 	}
-	return l10n.T("pause.until_date", l10n.Args{"Date": DayMonth(u), "Time": clock})
-}
-
-// Weekday is d's short name in the current language: "Thu".
-func Weekday(d time.Weekday) string {
-	switch d {
-	case time.Monday:
-		return l10n.T("weekday.mon")
-	case time.Tuesday:
-		return l10n.T("weekday.tue")
-	case time.Wednesday:
-		return l10n.T("weekday.wed")
-	case time.Thursday:
-		return l10n.T("weekday.thu")
-	case time.Friday:
-		return l10n.T("weekday.fri")
-	case time.Saturday:
-		return l10n.T("weekday.sat")
-	}
-	return l10n.T("weekday.sun")
-}
-
-// DayMonth is t's day and short month in the current language: "2 Apr".
-func DayMonth(t time.Time) string {
-	var month string
-	switch t.Month() {
-	case time.January:
-		month = l10n.T("month.jan")
-	case time.February:
-		month = l10n.T("month.feb")
-	case time.March:
-		month = l10n.T("month.mar")
-	case time.April:
-		month = l10n.T("month.apr")
-	case time.May:
-		month = l10n.T("month.may")
-	case time.June:
-		month = l10n.T("month.jun")
-	case time.July:
-		month = l10n.T("month.jul")
-	case time.August:
-		month = l10n.T("month.aug")
-	case time.September:
-		month = l10n.T("month.sep")
-	case time.October:
-		month = l10n.T("month.oct")
-	case time.November:
-		month = l10n.T("month.nov")
-	default:
-		month = l10n.T("month.dec")
-	}
-	return l10n.T("date.day_month", l10n.Args{"Day": t.Day(), "Month": month})
+	return l10n.T("pause.until_date", l10n.Args{"Date": l10n.DayMonth(u), "Time": clock})
 }
 
 // PausedTextChanges is the next moment after now at which PausedText(until,
