@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -225,28 +224,5 @@ func (w *world) saveWindowShot(t *testing.T, win xWindow, name string) {
 		t.Errorf("%s: %v", name, err)
 		return
 	}
-	f, err := os.Open(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub := img.(interface {
-		SubImage(image.Rectangle) image.Image
-	}).SubImage(rect.Intersect(img.Bounds()))
-	dir := os.Getenv("MAILBELL_SCREENSHOTS")
-	if dir == "" {
-		dir = w.art.dir
-	}
-	out, err := os.Create(filepath.Join(dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	if err := png.Encode(out, sub); err != nil {
-		t.Fatal(err)
-	}
+	w.saveCrop(t, full, func(image.Rectangle) image.Rectangle { return rect }, name)
 }

@@ -348,6 +348,15 @@ func screenshot(t *testing.T, w *world, name string) {
 		t.Errorf("screenshot: %v", err)
 		return
 	}
+	w.saveCrop(t, full, func(b image.Rectangle) image.Rectangle {
+		return image.Rect(b.Max.X-340, 0, b.Max.X, 140)
+	}, name)
+}
+
+// saveCrop writes the part crop picks of the screenshot full as name, in
+// MAILBELL_SCREENSHOTS (the docs folder) if set, else in the artifacts.
+func (w *world) saveCrop(t *testing.T, full string, crop func(screen image.Rectangle) image.Rectangle, name string) {
+	t.Helper()
 	f, err := os.Open(full)
 	if err != nil {
 		t.Fatal(err)
@@ -357,13 +366,11 @@ func screenshot(t *testing.T, w *world, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := img.Bounds()
-	crop := image.Rect(b.Max.X-340, 0, b.Max.X, 140).Intersect(b)
 	sub, ok := img.(interface {
 		SubImage(image.Rectangle) image.Image
 	})
 	if !ok {
-		return
+		t.Fatalf("%s: %T cannot be cropped", full, img)
 	}
 	dir := os.Getenv("MAILBELL_SCREENSHOTS")
 	if dir == "" {
@@ -374,7 +381,7 @@ func screenshot(t *testing.T, w *world, name string) {
 		t.Fatal(err)
 	}
 	defer out.Close()
-	if err := png.Encode(out, sub.SubImage(crop)); err != nil {
+	if err := png.Encode(out, sub.SubImage(crop(img.Bounds()).Intersect(img.Bounds()))); err != nil {
 		t.Fatal(err)
 	}
 }
