@@ -49,25 +49,31 @@ type Catalog struct {
 	partOf map[string]string                   // English id → its part
 }
 
-// index is the embedded catalogue with only English parsed: it knows every
-// language by its files' names, and Use parses the one language it needs.
-// Parsing all eleven would hold about 4 MB of messages in a background
-// process that speaks one. A parse error is a build mistake that the
-// package's tests catch.
-var index = mustLoad(locales, "locales")
+// index is the embedded catalogue with only English's first parts parsed
+// (firstParts): it knows every language by its files' names, and Use
+// parses the one language it needs. Parsing all eleven would hold about
+// 4 MB of messages in a background process that speaks one, and the
+// windows' part is never needed there. A parse error is a build mistake
+// that the package's tests catch.
+var index = mustLoad(locales, "locales", firstParts)
 
-func mustLoad(fsys fs.FS, dir string, only ...language.Tag) *Catalog {
-	c, err := Load(fsys, dir, only...)
+// firstParts are parsed at Use; the rest (the windows' part) on the first
+// id they hold, so only the window process pays for it.
+var firstParts = []string{"common", "core"}
+
+func mustLoad(fsys fs.FS, dir string, parts []string, only ...language.Tag) *Catalog {
+	c, err := Load(fsys, dir, parts, only...)
 	if err != nil {
 		panic(fmt.Sprintf("l10n: %v", err))
 	}
 	return c
 }
 
-// Load reads the NAME.TAG.json files in dir: every language is listed
-// (Tags), but only English and the languages in only are parsed. English
-// must be there; the pseudo-locale is made from it when only names it.
-func Load(fsys fs.FS, dir string, only ...language.Tag) (*Catalog, error) {
+// Load reads the PART.TAG.json files in dir: every language is listed
+// (Tags), but only the parts named (nil: all) of English and of the
+// languages in only are parsed. English must be there; the pseudo-locale
+// is made from it when only names it.
+func Load(fsys fs.FS, dir string, parts []string, only ...language.Tag) (*Catalog, error) {
 	c := &Catalog{
 		bundle: i18n.NewBundle(English),
 		msgs:   map[string]map[string]*i18n.Message{},
@@ -91,7 +97,7 @@ func Load(fsys fs.FS, dir string, only ...language.Tag) (*Catalog, error) {
 		if !slices.Contains(c.tags, tag) {
 			c.tags = append(c.tags, tag)
 		}
-		if tag != English && !slices.Contains(only, tag) {
+		if tag != English && !slices.Contains(only, tag) || parts != nil && !slices.Contains(parts, name[0]) {
 			continue
 		}
 		buf, err := fs.ReadFile(fsys, f)

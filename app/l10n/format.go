@@ -1,6 +1,7 @@
 package l10n
 
 import (
+	"golang.org/x/text/collate"
 	"slices"
 	"time"
 
@@ -97,6 +98,9 @@ func Compare(a, b string) int {
 	p := current.Load()
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.coll == nil {
+		p.coll = collate.New(plainTag(p.locale), collate.Loose)
+	}
 	return p.coll.CompareString(a, b)
 }
 

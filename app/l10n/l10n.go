@@ -20,8 +20,9 @@ type printer struct {
 	tag    language.Tag // the catalogue's language: de
 	locale language.Tag // the user's, for numbers, clocks and dates: de-AT
 	loc    *i18n.Localizer
-	mu     sync.Mutex // collate.Collator is not safe for concurrent use
-	coll   *collate.Collator
+	all    bool              // every part parsed, not only firstParts
+	mu     sync.Mutex        // collate.Collator is not safe for concurrent use
+	coll   *collate.Collator // made on the first Compare
 }
 
 var current atomic.Pointer[printer]
@@ -32,17 +33,19 @@ func init() { Use(English) }
 // process's language: every T and N after it speaks the catalogue's
 // closest language, and numbers, clocks, dates and sorting follow locale
 // itself. A locale the catalogue has no language for speaks English.
-func Use(locale language.Tag) {
+func Use(locale language.Tag) { current.Store(newPrinter(locale, false)) }
+
+func newPrinter(locale language.Tag, all bool) *printer {
 	tag := index.resolve([]string{locale.String()})
 	if tag == English && base(locale) != "en" {
 		locale = English
 	}
-	current.Store(&printer{
+	return &printer{
 		tag:    tag,
 		locale: locale,
-		loc:    i18n.NewLocalizer(bundleFor(tag), tag.String()),
-		coll:   collate.New(plainTag(locale), collate.Loose),
-	})
+		all:    all,
+		loc:    i18n.NewLocalizer(bundleFor(tag, all), tag.String()),
+	}
 }
 
 // Current is the locale in use (the one Use was given, or English).
@@ -77,8 +80,16 @@ func localize(id string, count any, args []Args) string {
 		data["Count"] = p.number(n)
 	}
 	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	var missing *i18n.MessageNotFoundErr
+	if s == "" && errors.As(err, &missing) && !p.all {
+		// An id of a part not parsed yet (the windows'): parse them all,
+		// once, for this language and whatever Use sets later.
+		full := newPrinter(p.locale, true)
+		current.CompareAndSwap(p, full)
+		p = full
+		s, err = p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
+	}
 	if err != nil {
-		var missing *i18n.MessageNotFoundErr
 		if !errors.As(err, &missing) || s == "" {
 			slog.Warn("l10n: message", "id", id, "lang", p.tag.String(), "err", err)
 		}
@@ -89,10 +100,14 @@ func localize(id string, count any, args []Args) string {
 	return s
 }
 
-// bundleFor is English plus tag, parsed. English alone is index's.
-func bundleFor(tag language.Tag) *i18n.Bundle {
+// bundleFor is English plus tag parsed, firstParts or all. English's
+// firstParts alone are index's.
+func bundleFor(tag language.Tag, all bool) *i18n.Bundle {
+	if all {
+		return mustLoad(locales, "locales", nil, tag).bundle
+	}
 	if tag == English {
 		return index.bundle
 	}
-	return mustLoad(locales, "locales", tag).bundle
+	return mustLoad(locales, "locales", firstParts, tag).bundle
 }

@@ -89,3 +89,27 @@ func TestChildEnv(t *testing.T) {
 		t.Errorf("ChildEnv = %q", got)
 	}
 }
+
+// TestLaterPart: a process starts with the common and core parts parsed;
+// the first id of the windows' part parses the rest, in the language in
+// use, and the pseudo-locale wraps it too.
+func TestLaterPart(t *testing.T) {
+	for _, lang := range []string{"en", "de", "en-XA"} {
+		use(t, lang)
+		if current.Load().all {
+			t.Fatalf("%s: every part parsed at Use", lang)
+		}
+		want := func(id string) string {
+			if lang == "en-XA" {
+				return PseudoOpen + pseudoText(catalog.Messages(English)[id].Other) + PseudoClose
+			}
+			return catalog.Messages(language.MustParse(lang))[id].Other
+		}
+		if got := T("recent.check_now"); got != want("recent.check_now") || !current.Load().all {
+			t.Errorf("%s: recent.check_now = %q, want %q (and every part parsed after it)", lang, got, want("recent.check_now"))
+		}
+		if got := T("tray.quit"); got != want("tray.quit") {
+			t.Errorf("%s: tray.quit after the later part = %q, want %q", lang, got, want("tray.quit"))
+		}
+	}
+}
