@@ -206,24 +206,8 @@ func (w *world) notificationsTabShot(t *testing.T) {
 		t.Fatalf("click: %v", err)
 	}
 	shot := w.art.path("notifications-tab.png")
-	if err := poll(10*time.Second, 200*time.Millisecond, func() error {
-		if err := w.s.Screenshot(shot); err != nil {
-			return err
-		}
-		a, err := os.ReadFile(before)
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(shot)
-		if err != nil {
-			return err
-		}
-		if string(a) == string(b) {
-			return fmt.Errorf("the screen did not change after the click at %d,%d", px, py)
-		}
-		return nil
-	}); err != nil {
-		t.Errorf("Notifications tab: %v", err)
+	if err := waitScreenChange(w.s, before, shot); err != nil {
+		t.Errorf("Notifications tab (click at %d,%d): %v", px, py, err)
 	}
 	t.Logf("screenshot %s (window %dx%d+%d+%d)", shot, win.W, win.H, win.X, win.Y)
 
@@ -236,8 +220,8 @@ func (w *world) notificationsTabShot(t *testing.T) {
 	if err := x.sync(); err != nil {
 		t.Fatalf("pointer: %v", err)
 	}
-	time.Sleep(300 * time.Millisecond) // hover effects settle before the reference shot
-	if err := w.s.Screenshot(shot); err != nil {
+	// Hover effects settle before the reference shot.
+	if err := waitScreenStill(w.s, shot); err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
 	for range 30 {
@@ -251,18 +235,7 @@ func (w *world) notificationsTabShot(t *testing.T) {
 	if err := x.sync(); err != nil {
 		t.Fatalf("scroll: %v", err)
 	}
-	rest := w.art.path("notifications-tab-rest.png")
-	if err := poll(10*time.Second, 200*time.Millisecond, func() error {
-		if err := w.s.Screenshot(rest); err != nil {
-			return err
-		}
-		a, _ := os.ReadFile(shot)
-		b, _ := os.ReadFile(rest)
-		if string(a) == string(b) {
-			return fmt.Errorf("the tab did not scroll")
-		}
-		return nil
-	}); err != nil {
+	if err := waitScreenChange(w.s, shot, w.art.path("notifications-tab-rest.png")); err != nil {
 		t.Errorf("scrolling the Notifications tab: %v", err)
 	}
 }
@@ -306,27 +279,11 @@ func (w *world) scrollAndShoot(t *testing.T, x *xInput, ref, shot string, px, py
 
 func (w *world) shootWhenChanged(t *testing.T, ref, shot string) {
 	t.Helper()
-	refPath, shotPath := w.art.path(ref), w.art.path(shot)
+	refPath := w.art.path(ref)
 	if filepath.IsAbs(ref) {
 		refPath = ref
 	}
-	if err := poll(10*time.Second, 200*time.Millisecond, func() error {
-		if err := w.s.Screenshot(shotPath); err != nil {
-			return err
-		}
-		a, err := os.ReadFile(refPath)
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(shotPath)
-		if err != nil {
-			return err
-		}
-		if string(a) == string(b) {
-			return fmt.Errorf("the screen did not change")
-		}
-		return nil
-	}); err != nil {
+	if err := waitScreenChange(w.s, refPath, w.art.path(shot)); err != nil {
 		t.Errorf("%s: %v", shot, err)
 	}
 }

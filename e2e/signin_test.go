@@ -216,20 +216,30 @@ func TestSignInEndToEnd(t *testing.T) {
 			if err := x.fake(ev.typ, ev.detail, int16(rect.Min.X+px), int16(rect.Min.Y+py)); err != nil {
 				t.Fatal(err)
 			}
-			_ = x.sync()
-			time.Sleep(100 * time.Millisecond)
+		}
+		if err := x.sync(); err != nil {
+			t.Fatal(err)
 		}
 	}
+	if err := waitScreenStill(s, art.path("signin-before.png")); err != nil {
+		t.Fatal(err)
+	}
 	click(40, 100) // "Work" in the account list
-	time.Sleep(500 * time.Millisecond)
-	_ = s.Screenshot(art.path("signin-work.png"))
+	if err := waitScreenChange(s, art.path("signin-before.png"), art.path("signin-work.png")); err != nil {
+		t.Fatalf("choosing Work: %v", err)
+	}
+	if err := waitScreenStill(s, art.path("signin-work.png")); err != nil {
+		t.Fatal(err)
+	}
 	click(360, 336) // its sign-in button
 	if err := app.waitStderr(30*time.Second, "oauth2: signed in"); err != nil {
 		_ = s.Screenshot(art.path("signin-failed.png"))
 		_, we := win.output()
 		t.Fatalf("the window's Sign in: %v\nwindow:\n%s", err, tail(we, 30))
 	}
-	_ = s.Screenshot(art.path("signin-done.png"))
+	if err := waitScreenStill(s, art.path("signin-done.png")); err != nil {
+		t.Fatal(err)
+	}
 	// Scroll the form to its end and press Save.
 	for range 20 {
 		for _, ev := range []struct{ typ, detail byte }{{6, 0}, {4, 5}, {5, 5}} {
@@ -237,11 +247,16 @@ func TestSignInEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_ = x.sync()
-		time.Sleep(50 * time.Millisecond)
 	}
-	time.Sleep(300 * time.Millisecond)
-	_ = s.Screenshot(art.path("signin-scrolled.png"))
+	if err := x.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitScreenChange(s, art.path("signin-done.png"), art.path("signin-scrolled.png")); err != nil {
+		t.Fatalf("scrolling the form: %v", err)
+	}
+	if err := waitScreenStill(s, art.path("signin-scrolled.png")); err != nil {
+		t.Fatal(err)
+	}
 	click(680, 577) // Save, at the end of the form
 	var rt string
 	if err := poll(20*time.Second, 200*time.Millisecond, func() error {

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"mailbell/internal/testenv/desktoptest"
 )
 
 // xWindow is a top-level window as xwininfo reports it.
@@ -248,4 +251,47 @@ func shotStats(path string, rect image.Rectangle, near [3]uint8) (distinct, near
 		}
 	}
 	return len(seen), nearCount, nil
+}
+
+// waitScreenChange takes screenshots into shot until one differs from the
+// screenshot ref: a click or a scroll has been drawn.
+func waitScreenChange(s *desktoptest.Session, ref, shot string) error {
+	a, err := os.ReadFile(ref)
+	if err != nil {
+		return err
+	}
+	return poll(10*time.Second, 100*time.Millisecond, func() error {
+		if err := s.Screenshot(shot); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(shot)
+		if err != nil {
+			return err
+		}
+		if bytes.Equal(a, b) {
+			return fmt.Errorf("the screen did not change")
+		}
+		return nil
+	})
+}
+
+// waitScreenStill takes screenshots into shot until two in a row are the
+// same: what was drawing (a hover effect, a scroll) has settled.
+func waitScreenStill(s *desktoptest.Session, shot string) error {
+	var prev []byte
+	return poll(10*time.Second, 100*time.Millisecond, func() error {
+		if err := s.Screenshot(shot); err != nil {
+			return err
+		}
+		b, err := os.ReadFile(shot)
+		if err != nil {
+			return err
+		}
+		same := bytes.Equal(prev, b)
+		prev = b
+		if !same {
+			return fmt.Errorf("the screen is still changing")
+		}
+		return nil
+	})
 }
