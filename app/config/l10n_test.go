@@ -5,9 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/text/language"
-
 	"mailbell/app/l10n"
+	"mailbell/internal/testenv/l10ntest"
 )
 
 // badConfigs each break many rules at once; together they reach every
@@ -37,8 +36,7 @@ var badConfigs = []string{
 // settings window shows under a field is the catalogue's (wrapped in ⟦ ⟧),
 // but for a custom OAuth2 provider's own check (oauth's technical words).
 func TestProblemsPseudo(t *testing.T) {
-	l10n.Use(l10n.Pseudo)
-	t.Cleanup(func() { l10n.Use(language.English) })
+	l10ntest.Use(t, "en-XA")
 	var all []Problem
 	for i, src := range badConfigs {
 		var c Config

@@ -5,17 +5,15 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/text/language"
-
 	"mailbell/app/l10n"
+	"mailbell/internal/testenv/l10ntest"
 )
 
 // TestDescribePseudo: every rule and quiet-hours description is the
 // catalogue's: with the pseudo-locale each is wrapped in ⟦ ⟧ and, with the
 // data (addresses, folders, words, times) taken out, has no English word.
 func TestDescribePseudo(t *testing.T) {
-	l10n.Use(l10n.Pseudo)
-	t.Cleanup(func() { l10n.Use(language.English) })
+	l10ntest.Use(t, "en-XA")
 	off := false
 	e := New(Rules{MuteSenders: []string{"spam.example.com", "@news.example.org"}, MuteSubjects: []string{"digest", "sale"},
 		VIPSenders: []string{"boss@work.example", "ann@example.com"}, VIPBreaksQuiet: true},

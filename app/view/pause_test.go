@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Berlin even on a machine without zoneinfo
+
+	"mailbell/internal/testenv/l10ntest"
 )
 
 func berlin(t *testing.T) *time.Location {
@@ -62,7 +64,7 @@ func TestTomorrowMorning(t *testing.T) {
 }
 
 func TestPausedText(t *testing.T) {
-	useLang(t, "en-GB") // a 24-hour clock; the US English one is TestPausedTextClock's
+	l10ntest.Use(t, "en-GB") // a 24-hour clock; the US English one is TestPausedTextClock's
 	ber := berlin(t)
 	at := func(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, ber) }
 	now := at(2025, 3, 10, 14, 0) // a Monday
@@ -157,7 +159,7 @@ func TestPauseOptions(t *testing.T) {
 
 // The time of day follows the language's clock: 12-hour in US English.
 func TestPausedTextClock(t *testing.T) {
-	useLang(t, "en-US")
+	l10ntest.Use(t, "en-US")
 	ber := berlin(t)
 	now := time.Date(2025, 3, 10, 14, 0, 0, 0, ber)
 	if got, want := PausedText(now.Add(90*time.Minute), now), "Notifications paused until 3:30 PM"; got != want {

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"mailbell/app/view"
+
+	"mailbell/internal/testenv/l10ntest"
 )
 
 var (
@@ -200,7 +202,7 @@ func TestSubjectLabels(t *testing.T) {
 }
 
 func TestBuildMenuPaused(t *testing.T) {
-	useLang(t, "en-GB") // times of day on a 24-hour clock
+	l10ntest.Use(t, "en-GB") // times of day on a 24-hour clock
 	base := view.Snapshot{Accounts: []view.Account{idle("Work")}, Unseen: 2,
 		Recent: []view.Message{msg(1, "Ann", "Hi", false)}}
 	cases := []struct {
@@ -265,7 +267,7 @@ func TestBuildMenuPaused(t *testing.T) {
 // local midnight that turns "tomorrow 08:00" into "08:00", on the night the
 // clocks go forward too, and at the end of the pause.
 func TestPauseTitleAcrossMidnight(t *testing.T) {
-	useLang(t, "en-GB") // times of day on a 24-hour clock
+	l10ntest.Use(t, "en-GB") // times of day on a 24-hour clock
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatalf("loading Europe/Berlin: %v", err)
